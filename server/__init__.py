@@ -1,0 +1,1 @@
+"""lodpub: one article and its references published as validated linked data."""

@@ -1,0 +1,121 @@
+"""The `lodpub` command: a thin skin over the library (dataset, validate, app).
+
+Exit codes: 0 success, 1 the data violates its shapes, 2 unreadable input (and click's usage
+errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import waitress
+
+from lodpub.app import create_app
+from lodpub.config import Config
+from lodpub.dataset import load_publication
+from lodpub.errors import InvalidData
+from lodpub.errors import UnreadableFile
+from lodpub.errors import UnusableShapes
+from lodpub.validate import REPORT_FORMATS
+from lodpub.validate import validate_publication
+
+
+class Unreadable(click.ClickException):
+    """An input file is missing or does not parse: exit code 2."""
+
+    exit_code = 2
+
+
+def _config(**overrides: Any) -> Config:
+    """Config from the environment with the options the user gave (None and () mean "not
+    given", so LODPUB_* variables still apply)."""
+    given = {key.upper(): value for key, value in overrides.items() if value not in (None, ())}
+    try:
+        return Config.load(given)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.group()
+@click.version_option(package_name="lodpub")
+def cli() -> None:
+    """Publish an article and its references as validated linked data."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(REPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people (grouped by focus node); turtle (sh:ValidationReport) or json "
+    "for programs.",
+)
+@click.option("--base-url", help="Base URL for relative IRIs [env: LODPUB_BASE_URL].")
+def validate(files: Sequence[Path], report_format: str, base_url: str | None) -> None:
+    """Check RDF FILES (default: the publication's data, LODPUB_DATA_FILES) against the SHACL
+    shapes (LODPUB_SHAPES_DIR) with the ontology (LODPUB_ONTOLOGY_DIR).
+
+    Exits 0 when there is no violation (warnings and infos pass), 1 when there are
+    violations, 2 when a file cannot be read or the shapes cannot be applied.
+    """
+    config = _config(data_files=tuple(files), base_url=base_url)
+    try:
+        report = validate_publication(load_publication(config))
+    except (UnreadableFile, UnusableShapes) as error:
+        raise Unreadable(error.message) from None
+    click.echo(report.render(report_format), nl=False)
+    if not report.conforms:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--host", help="Interface to listen on [default: 127.0.0.1; env: LODPUB_HOST].")
+@click.option("--port", type=int, help="Port to listen on [default: 8080; env: LODPUB_PORT].")
+@click.option(
+    "--base-url",
+    help="Base URL the data's relative IRIs resolve against "
+    "[default: http://HOST:PORT/; env: LODPUB_BASE_URL].",
+)
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An RDF file to serve instead of data/article.ttl (Turtle, TriG with named graphs, "
+    "...); repeat for several [env: LODPUB_DATA_FILES].",
+)
+@click.option("--threads", type=int, help="Worker threads [default: 4; env: LODPUB_THREADS].")
+def serve(
+    host: str | None,
+    port: int | None,
+    base_url: str | None,
+    data_files: Sequence[Path],
+    threads: int | None,
+) -> None:
+    """Validate the data, then serve it over HTTP (waitress).
+
+    Refuses to start, printing the validation report and exiting 1, when the data violates
+    its shapes; exits 2 when a file cannot be read or the shapes cannot be applied.
+    """
+    config = _config(
+        host=host, port=port, base_url=base_url, data_files=tuple(data_files), threads=threads
+    )
+    try:
+        app = create_app(config)
+    except (UnreadableFile, UnusableShapes) as error:
+        raise Unreadable(error.message) from None
+    except InvalidData as error:
+        click.echo(error.report, err=True, nl=False)
+        raise click.ClickException(error.message) from None
+    store = app.extensions["lodpub"]
+    click.echo(
+        f"Serving {store.triple_count()} triples at {config['BASE_URL']} "
+        f"(listening on {config['HOST']}:{config['PORT']})"
+    )
+    waitress.serve(app, host=config["HOST"], port=config["PORT"], threads=config["THREADS"])

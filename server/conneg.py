@@ -1,0 +1,80 @@
+"""Content negotiation: the one reader of Accept, URL extensions and the `format` parameter.
+
+Precedence: the `format` query parameter, then the extension of the URL, then Accept, where
+werkzeug's MIMEAccept.best_match weighs q-values, then specificity, then the order of the
+candidates (so the first candidate is also the answer to a request without Accept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Sequence
+from contextlib import suppress
+
+from flask import Request
+from flask import Response
+from flask import after_this_request
+from flask import request
+
+from lodpub import errors
+from lodpub.formats import Format
+
+
+def negotiate(
+    candidates: Sequence[Format],
+    extension: str | None = None,
+    formats: Sequence[str] | None = None,
+) -> Format:
+    """The format among `candidates` that the current request asks for.
+
+    `extension` is the one the route captured (`dataset.ttl` → "ttl"), if any. A `format`
+    parameter may give a format's name, extension, alias or media type; given several times,
+    the first that fits wins. `formats` replaces the URL's `format` values (the SPARQL
+    endpoint also reads them from POST bodies). Adds `Vary: Accept` to the response when
+    Accept decided. Raises errors.NotAcceptable listing the candidates' media types when
+    nothing matches.
+    """
+    asked = request.args.getlist("format") if formats is None else formats
+    if asked:
+        for value in asked:
+            with suppress(errors.NotAcceptable):
+                return _lookup(candidates, value.strip().lower())
+        raise errors.NotAcceptable(media_types_of(candidates), asked[0])
+    if extension is not None:
+        return _lookup(candidates, extension.lower())
+    after_this_request(_vary_accept)
+    if not request.accept_mimetypes:
+        return candidates[0]
+    media_types = [mt for fmt in candidates for mt in fmt.media_types]
+    best = request.accept_mimetypes.best_match(media_types)
+    if best is None:
+        raise errors.NotAcceptable(media_types_of(candidates), request.headers.get("Accept", ""))
+    return next(fmt for fmt in candidates if best in fmt.media_types)
+
+
+def _lookup(candidates: Sequence[Format], asked: str) -> Format:
+    for fmt in candidates:
+        if asked in (fmt.name, fmt.extension, *fmt.aliases) or asked in fmt.media_types:
+            return fmt
+    raise errors.NotAcceptable(media_types_of(candidates), asked)
+
+
+def _vary_accept(response: Response) -> Response:
+    response.vary.add("Accept")
+    return response
+
+
+def media_types_of(formats: Iterable[Format]) -> list[str]:
+    """Canonical media types of `formats`, for 406 messages and service descriptions."""
+    return [fmt.media_type for fmt in formats]
+
+
+def prefers_html(req: Request | None = None) -> bool:
+    """Whether the client would rather read HTML than plain text (a browser, not curl)."""
+    accept = (req or request).accept_mimetypes
+    return accept.best_match(["text/plain", "text/html"]) == "text/html"
+
+
+def link_header(links: Iterable[tuple[str, Format]], rel: str = "alternate") -> str:
+    """A `Link` header value: one `<url>; rel=...; type=...` per (url, format)."""
+    return ", ".join(f'<{url}>; rel="{rel}"; type="{fmt.media_type}"' for url, fmt in links)

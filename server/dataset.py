@@ -1,0 +1,132 @@
+"""Reading the publication's files: data, ontology and shapes.
+
+Files are parsed by extension (formats.RDF_FORMATS) with relative IRIs resolved against the
+base URL, so one data file serves on any host. A file that is missing or does not parse
+raises errors.UnreadableFile naming the file and, where the parser knows it, the line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax import SAXParseException
+
+from rdflib import Dataset
+from rdflib import Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from lodpub.config import DEFAULT_BASE_URL
+from lodpub.config import Config
+from lodpub.errors import UnreadableFile
+from lodpub.formats import RDF_FORMATS
+from lodpub.formats import by_extension
+from lodpub.vocab import bind_all
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything `lodpub validate` and `lodpub serve` read, parsed."""
+
+    base_url: str
+    files: tuple[Path, ...]
+    data: Dataset
+    ontology: Graph
+    shapes: Graph
+
+    def data_graph(self) -> Graph:
+        """The data's graphs merged into one graph (what the shapes check)."""
+        graph = bind_all(Graph(bind_namespaces="none"), self.base_url)
+        for s, p, o, _ in self.data.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        return graph
+
+
+def load(files: Iterable[Path | str], base_url: str) -> Dataset:
+    """Parse `files` into one Dataset: triples of Turtle, N-Triples, RDF/XML and JSON-LD files
+    and the default graphs of TriG and N-Quads files go to the default graph; named graphs stay
+    named. Raises UnreadableFile."""
+    dataset = Dataset()
+    for path in files:
+        _parse(dataset, Path(path), base_url)
+    return bind_all(dataset, base_url)
+
+
+def load_ontology(base_url: str = DEFAULT_BASE_URL, directory: Path | None = None) -> Graph:
+    """Every RDF file of the ontology folder (default: Config's ONTOLOGY_DIR) in one graph."""
+    folder = Config.load()["ONTOLOGY_DIR"] if directory is None else directory
+    return _load_folder(Path(folder), base_url)
+
+
+def load_shapes(base_url: str = DEFAULT_BASE_URL, directory: Path | None = None) -> Graph:
+    """Every RDF file of the shapes folder (default: Config's SHAPES_DIR) in one graph. Shapes
+    may name the publication's own terms relatively (`<ontology#cn>`), hence the base URL."""
+    folder = Config.load()["SHAPES_DIR"] if directory is None else directory
+    return _load_folder(Path(folder), base_url)
+
+
+def load_publication(config: Mapping[str, Any]) -> Publication:
+    """Data, ontology and shapes as `config` (a Config) names them. Raises UnreadableFile."""
+    base_url = config["BASE_URL"]
+    files = tuple(Path(p) for p in config["DATA_FILES"])
+    return Publication(
+        base_url=base_url,
+        files=files,
+        data=load(files, base_url),
+        ontology=load_ontology(base_url, config["ONTOLOGY_DIR"]),
+        shapes=load_shapes(base_url, config["SHAPES_DIR"]),
+    )
+
+
+def rdf_files(folder: Path) -> list[Path]:
+    """The files of `folder` with an RDF extension, sorted. Raises UnreadableFile when the
+    folder does not exist: a mistyped folder must not pass as "no shapes"."""
+    if not folder.is_dir():
+        raise UnreadableFile(folder, "no such folder")
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and by_extension(p.suffix, RDF_FORMATS)
+    )
+
+
+def _load_folder(folder: Path, base_url: str) -> Graph:
+    dataset = Dataset()
+    for path in rdf_files(folder):
+        _parse(dataset, path, base_url)
+    graph = bind_all(Graph(bind_namespaces="none"), base_url)
+    for prefix, namespace in dataset.namespaces():
+        graph.bind(prefix, namespace, override=False)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def _parse(dataset: Dataset, path: Path, base_url: str) -> None:
+    fmt = by_extension(path.suffix, RDF_FORMATS)
+    if fmt is None:
+        known = " ".join("." + f.extension for f in RDF_FORMATS)
+        raise UnreadableFile(path, f"unknown RDF file extension; use one of {known}")
+    if not path.is_file():
+        raise UnreadableFile(path, "no such file")
+    try:
+        dataset.parse(path, format=fmt.media_type, publicID=base_url)
+    # Each parser raises its own exception types (BadSyntax, SAXParseException, JSONDecodeError,
+    # ParserError, UnicodeDecodeError, ...); whichever it is, the file is unreadable.
+    except Exception as error:  # noqa: BLE001
+        line, reason = _position(error)
+        raise UnreadableFile(path, f"{fmt.label} syntax error: {reason}", line) from error
+
+
+def _position(error: Exception) -> tuple[int | None, str]:
+    """(line, reason) of a parser's exception; line is 1-based, None when unknown."""
+    if isinstance(error, BadSyntax):
+        # BadSyntax counts the newlines before the error; its reason has no public accessor.
+        return error.lines + 1, getattr(error, "_why", str(error))
+    if isinstance(error, SAXParseException):
+        return error.getLineNumber(), error.getMessage()
+    if isinstance(error, json.JSONDecodeError):
+        return error.lineno, error.msg
+    text = str(error).strip()
+    return None, text.splitlines()[0] if text else type(error).__name__

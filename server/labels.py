@@ -1,0 +1,278 @@
+"""Labels and names in Chinese and English, read from the data and the ontology (issue #4).
+
+Pages never re-type what the graph says: a class or property is named by its `rdfs:label` in
+ontology/lodpub.ttl, a node by its own name or title in the data, in the reader's language
+where the data has one (BCP 47 basic matching, case-insensitive: Oxigraph answers `zh-hans`).
+Every text carries its language tag, so templates can mark it up with a right `lang`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import RDF
+from rdflib import RDFS
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.namespace import FOAF
+from rdflib.namespace import SKOS
+from rdflib.term import Node
+
+from lodpub.vocab import BIRO
+from lodpub.vocab import CITO
+from lodpub.vocab import DATACITE
+from lodpub.vocab import FABIO
+from lodpub.vocab import LITERAL
+from lodpub.vocab import PRISM
+from lodpub.vocab import PRO
+
+# The interface speaks these; the first is the default.
+UI_LANGUAGES = ("en", "zh-Hans")
+
+# Name-like properties, strongest first; within one, the reader's language wins.
+NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
+    (FOAF.name,),
+    (DCTERMS.title, FABIO.hasTranslatedTitle),
+    (RDFS.label,),
+    (SKOS.prefLabel,),
+)
+# Types too general to name a node when a more specific one is present.
+GENERIC_TYPES = frozenset({FABIO.Expression, FABIO.Manifestation, FOAF.Agent})
+
+# ISO 639-2 codes (the LoC language IRIs of the data, docs/model.md) → BCP 47 and names.
+LANGUAGES = {
+    "chi": ("zh", {"en": "Chinese", "zh-Hans": "中文"}),
+    "zho": ("zh", {"en": "Chinese", "zh-Hans": "中文"}),
+    "eng": ("en", {"en": "English", "zh-Hans": "英文"}),
+}
+
+# Words of the page furniture (not data), in both interface languages.
+UI_TEXT = {
+    "this_page": ("This page describes", "本页描述"),
+    "other_formats": ("Other formats", "其他格式"),
+    "authors": ("Authors", "作者"),
+    "references": ("References", "参考文献"),
+    "references_chart": ("The references by year, language and type", "参考文献的年份、语种与类型"),
+    "cited_by": ("Cited by", "被引用"),
+    "referenced_by": ("Reference as printed", "参考文献著录"),
+    "details": ("All statements", "全部陈述"),
+    "incoming": ("Linked from", "被以下资源链接"),
+    "published_in": ("Published in", "发表于"),
+    "pages": ("Pages", "页码"),
+    "year": ("Year", "年份"),
+    "unknown_year": ("year unknown", "年份不详"),
+    "corresponding": ("corresponding author", "通讯作者"),
+    "sources": ("Sources", "来源"),
+    "notes": ("Notes", "附注"),
+    "language_switch": ("中文", "English"),
+    "void": ("Dataset description (VoID)", "数据集描述（VoID）"),
+}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string and its BCP 47 language tag (canonical casing), None when untagged."""
+
+    value: str
+    lang: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def canonical_tag(tag: str | None) -> str | None:
+    """BCP 47 casing (RFC 5646 §2.1.1): `zh-hans` → `zh-Hans`, `en-gb` → `en-GB`."""
+    if not tag:
+        return None
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def recased(graph: Graph) -> Graph:
+    """`graph` with its language tags in BCP 47 casing, as the data file writes them (the
+    store answers `zh-hans`); prefixes are kept."""
+    out = Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.language:
+            o = Literal(str(o), lang=canonical_tag(o.language))
+        out.add((s, p, o))
+    return out
+
+
+def lang_matches(tag: str | None, wanted: str) -> bool:
+    """SPARQL langMatches / RFC 4647 basic filtering, case-insensitively."""
+    if not tag:
+        return False
+    tag, wanted = tag.lower(), wanted.lower()
+    return tag == wanted or tag.startswith(wanted + "-")
+
+
+def text(literal: Literal) -> Text:
+    return Text(str(literal), canonical_tag(literal.language))
+
+
+def pick(literals: Iterable[Literal], lang: str) -> Text | None:
+    """The literal for a reader of `lang`: same language first (`zh` matches `zh-Hans`), then
+    untagged, then the rest in a stable order; None when there is none."""
+    primary = lang.split("-")[0]
+
+    def rank(lit: Literal) -> tuple[int, str, str]:
+        if lang_matches(lit.language, lang):
+            score = 0
+        elif lang_matches(lit.language, primary):
+            score = 1
+        elif not lit.language:
+            score = 2
+        else:
+            score = 3
+        return score, (lit.language or "").lower(), str(lit)
+
+    ordered = sorted((lit for lit in literals if isinstance(lit, Literal)), key=rank)
+    return text(ordered[0]) if ordered else None
+
+
+def ui(key: str, lang: str) -> str:
+    """A word of the page furniture in the interface language."""
+    english, chinese = UI_TEXT[key]
+    return chinese if lang_matches(lang, "zh") else english
+
+
+def ui_language(asked: str | None) -> str:
+    """The interface language for a requested tag (`zh`, `zh-CN`, `zh-Hans` → `zh-Hans`)."""
+    return "zh-Hans" if asked and lang_matches(asked, "zh") else "en"
+
+
+def language_code(iri: Node) -> str | None:
+    """BCP 47 code of a LoC ISO 639-2 language IRI (`…/iso639-2/chi` → `zh`)."""
+    entry = LANGUAGES.get(str(iri).rsplit("/", 1)[-1])
+    return entry[0] if entry else None
+
+
+def language_names(lang: str) -> dict[str, str]:
+    """BCP 47 primary code → the language's name in the interface language `lang`."""
+    key = "zh-Hans" if lang_matches(lang, "zh") else "en"
+    return {code: names[key] for code, names in LANGUAGES.values()}
+
+
+class Labeller:
+    """Names for the nodes of one description and the terms of the ontology, in `lang`."""
+
+    def __init__(self, graph: Graph, ontology: Graph, lang: str = "en") -> None:
+        self.graph = graph
+        self.ontology = ontology
+        self.lang = lang
+
+    def term(self, iri: Node) -> Text:
+        """A class, property or individual by its ontology label; else its local name."""
+        found = pick(self.ontology.objects(iri, RDFS.label), self.lang)
+        if found is None:
+            found = pick(self.graph.objects(iri, RDFS.label), self.lang)
+        return found or Text(_local_name(iri), "en")
+
+    def knows(self, iri: Node) -> bool:
+        """Whether the ontology labels `iri` (a class, property, role or scheme)."""
+        return (iri, RDFS.label, None) in self.ontology
+
+    def types(self, node: Node) -> list[URIRef]:
+        """The node's specific types (a JournalArticle is not also listed as Expression)."""
+        all_types = sorted(t for t in self.graph.objects(node, RDF.type) if isinstance(t, URIRef))
+        specific = [t for t in all_types if t not in GENERIC_TYPES]
+        return specific or all_types
+
+    def names(self, node: Node) -> list[Text]:
+        """Every name of the node in its strongest name property, the reader's language first."""
+        for group in NAME_GROUPS:
+            literals = [o for p in group for o in self.graph.objects(node, p)]
+            if literals:
+                first = pick(literals, self.lang)
+                rest = sorted({text(lit) for lit in literals} - {first}, key=_by_lang)
+                return [first, *rest]
+        return []
+
+    def label(self, node: Node) -> Text:
+        """One short name for a link to `node`."""
+        if isinstance(node, Literal):
+            return text(node)
+        names = self.names(node)
+        if names:
+            return names[0]
+        return self._derived_label(node) or Text(_short(node))
+
+    def _derived_label(self, node: Node) -> Text | None:
+        """Names built from what the node holds, for nodes the data does not name."""
+        g = self.graph
+        family = pick(g.objects(node, FOAF.familyName), self.lang)
+        if family is not None:
+            given = pick(g.objects(node, FOAF.givenName), self.lang)
+            return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
+        kind = self.term(self.types(node)[0]) if self.types(node) else None
+        number = g.value(node, FABIO.hasSequenceIdentifier)
+        date = g.value(node, PRISM.publicationDate)
+        value = g.value(node, LITERAL.hasLiteralValue)
+        if value is not None:
+            scheme = g.value(node, DATACITE.usesIdentifierScheme)
+            prefix = self.term(scheme).value if scheme is not None else ""
+            return Text(f"{prefix} {value}".strip())
+        if (node, RDF.type, BIRO.BibliographicReference) in g and number is not None:
+            return Text(f"[{number}]")
+        if (node, RDF.type, CITO.Citation) in g:
+            cited = g.value(node, CITO.hasCitedEntity)
+            if cited is not None and kind is not None:
+                target = self.label(cited)
+                return Text(f"{kind.value} → {target.value}", target.lang)
+        if (node, RDF.type, PRO.RoleInTime) in g:
+            role, holder = g.value(node, PRO.withRole), g.value(node, PRO.isHeldBy)
+            if role is not None and holder is not None:
+                who = self.label(holder)
+                return Text(f"{self.term(role).value}: {who.value}", who.lang)
+        start = g.value(node, PRISM.startingPage)
+        if kind is not None and start is not None:
+            end = g.value(node, PRISM.endingPage)
+            pages = f"{start}–{end}" if end is not None else str(start)
+            return Text(f"{kind.value} {pages}", kind.lang)
+        if kind is not None and (number is not None or date is not None):
+            return Text(f"{kind.value} {number if number is not None else date}", kind.lang)
+        if kind is not None:
+            return Text(f"{kind.value} {_short(node)}", kind.lang)
+        return None
+
+    def language_name(self, iri: Node) -> Text:
+        """The name of a language IRI in the reader's language (`…/chi` → Chinese / 中文)."""
+        entry = LANGUAGES.get(str(iri).rsplit("/", 1)[-1])
+        if entry is None:
+            return Text(_short(iri))
+        key = "zh-Hans" if lang_matches(self.lang, "zh") else "en"
+        return Text(entry[1][key], key)
+
+
+def _by_lang(t: Text) -> tuple[str, str]:
+    return (t.lang or "").lower(), t.value
+
+
+def _local_name(iri: Node) -> str:
+    """`http://purl.org/spar/fabio/JournalArticle` → `JournalArticle`."""
+    return re.split(r"[#/]", str(iri).rstrip("/#"))[-1]
+
+
+def _short(node: Node) -> str:
+    """A nameless node's IRI, shortened to its last two path segments (`br/1`) when they
+    read as an id (the publication's `br/1`); other IRIs stay whole (links out show where
+    they go)."""
+    parts = str(node).rstrip("/").split("/")
+    if len(parts) > 3 and re.fullmatch(r"[a-z]+/[0-9-]+", "/".join(parts[-2:])):
+        return "/".join(parts[-2:])
+    return str(node)

@@ -1,0 +1,388 @@
+"""Metadata embedded in a work's page for general crawlers and reference managers (issue #4):
+schema.org JSON-LD, Google Scholar `citation_*` meta tags, Dublin Core meta tags and COinS.
+
+All of it is read from a description (describe.py) and the ontology: each class, property
+and role is named by its `lodpub:schemaOrgTerm`, each value comes from the graph. The JSON-LD
+context is inline (`@vocab` schema.org), so it expands offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.namespace import FOAF
+from rdflib.namespace import OWL
+from rdflib.term import Node
+
+from lodpub.labels import language_code
+from lodpub.vocab import BIRO
+from lodpub.vocab import CITO
+from lodpub.vocab import DATACITE
+from lodpub.vocab import FABIO
+from lodpub.vocab import FRBR
+from lodpub.vocab import LITERAL
+from lodpub.vocab import OCO
+from lodpub.vocab import PRISM
+from lodpub.vocab import PRO
+from lodpub.vocab import SCHEMA
+
+# Inline, so that the JSON-LD expands without fetching schema.org's context: authors keep
+# their order as an RDF list, links are IRIs rather than strings.
+CONTEXT = {
+    "@vocab": str(SCHEMA),
+    "author": {"@container": "@list"},
+    "sameAs": {"@type": "@id"},
+    "url": {"@type": "@id"},
+}
+
+
+@dataclass(frozen=True)
+class Agent:
+    """An author (or publisher) as reference managers want it."""
+
+    name: str
+    family: str | None
+    given: str | None
+    affiliations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The bibliographic facts of one work, in the form the meta tags and COinS need."""
+
+    title: Literal | None
+    authors: tuple[Agent, ...]
+    date: str | None
+    journal: Literal | None
+    issn: tuple[str, ...]
+    volume: str | None
+    issue: str | None
+    first_page: str | None
+    last_page: str | None
+    language: str | None
+    keywords: tuple[Literal, ...]
+    publisher: str | None
+    url: str
+
+
+class Mapper:
+    """Reads one description with the ontology's schema.org mappings."""
+
+    def __init__(self, graph: Graph, ontology: Graph) -> None:
+        self.graph = graph
+        self.ontology = ontology
+
+    @property
+    def schema_property(self) -> URIRef:
+        """`lodpub:schemaOrgTerm` as this ontology names it (its namespace follows the base)."""
+        return _schema_org_term(self.ontology)
+
+    def schema_term(self, term: Node) -> str | None:
+        """The schema.org local name the ontology maps `term` to (`fabio:JournalArticle` →
+        `ScholarlyArticle`), or None."""
+        target = self.ontology.value(term, self.schema_property)
+        if target is None or not str(target).startswith(str(SCHEMA)):
+            return None
+        return str(target)[len(str(SCHEMA)) :]
+
+    def schema_type(self, node: Node) -> str:
+        """The most specific schema.org type of `node` (CreativeWork only as a last resort)."""
+        found = sorted({t for t in map(self.schema_term, self.graph.objects(node, RDF.type)) if t})
+        specific = [t for t in found if t != "CreativeWork"]
+        return (specific or found or ["Thing"])[0]
+
+    def containers(self, work: Node) -> list[Node]:
+        """The chain `work` is part of, nearest first (issue, volume, journal)."""
+        chain: list[Node] = []
+        node = self.graph.value(work, FRBR.partOf)
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = self.graph.value(node, FRBR.partOf)
+        return chain
+
+    def roles(self, work: Node, role: URIRef) -> list[Node]:
+        """The work's agent roles of kind `role`, in `oco:hasNext` order."""
+        found = [
+            r for r in self.graph.objects(work, PRO.isDocumentContextFor)
+            if (r, PRO.withRole, role) in self.graph
+        ]  # fmt: skip
+        following = {self.graph.value(r, OCO.hasNext) for r in found}
+        ordered: list[Node] = []
+        node = next((r for r in sorted(found) if r not in following), None)
+        while node is not None and node not in ordered:
+            ordered.append(node)
+            node = self.graph.value(node, OCO.hasNext)
+        return ordered + sorted(r for r in found if r not in ordered)
+
+    def identifiers(self, node: Node, scheme_term: str) -> list[str]:
+        """Values of the node's identifiers whose scheme maps to schema.org `scheme_term`."""
+        values = []
+        for ident in self.graph.objects(node, DATACITE.hasIdentifier):
+            scheme = self.graph.value(ident, DATACITE.usesIdentifierScheme)
+            value = self.graph.value(ident, LITERAL.hasLiteralValue)
+            if value is not None and scheme is not None and self.schema_term(scheme) == scheme_term:
+                values.append(str(value))
+        return sorted(values)
+
+    def literals(self, node: Node) -> Iterator[tuple[str, Literal]]:
+        """(schema.org property, literal) for every mapped literal of `node`."""
+        for p, o in sorted(self.graph.predicate_objects(node)):
+            term = self.schema_term(p)
+            if term and isinstance(o, Literal):
+                yield term, o
+
+    def references(self, work: Node) -> list[Node]:
+        """The cited works, in the order of the printed reference list."""
+        numbered = []
+        for ref in self.graph.objects(work, FRBR.part):
+            cited = self.graph.value(ref, BIRO.references)
+            number = self.graph.value(ref, FABIO.hasSequenceIdentifier)
+            if cited is not None:
+                numbered.append((_number(number), cited))
+        listed = {cited for _, cited in numbered}
+        rest = sorted(c for c in self.graph.objects(work, CITO.cites) if c not in listed)
+        return [cited for _, cited in sorted(numbered)] + rest
+
+    def agent(self, role: Node) -> Agent | None:
+        holder = self.graph.value(role, PRO.isHeldBy)
+        if holder is None:
+            return None
+        names = _originals(self.graph.objects(holder, FOAF.name))
+        family = _first(_originals(self.graph.objects(holder, FOAF.familyName)))
+        given = _first(_originals(self.graph.objects(holder, FOAF.givenName)))
+        if names:
+            name = str(names[0])
+        else:
+            name = " ".join(str(part) for part in (family, given) if part is not None)
+        organisations = sorted(self.graph.objects(role, PRO.relatesToOrganization))
+        affiliations = tuple(
+            str(_first(_originals(self.graph.objects(org, FOAF.name))) or org)
+            for org in organisations
+        )
+        return Agent(
+            name,
+            str(family) if family is not None else None,
+            str(given) if given is not None else None,
+            affiliations,
+        )
+
+
+def citation(graph: Graph, ontology: Graph, work: URIRef, url: str) -> Citation:
+    """The facts of `work` that Google Scholar tags and COinS carry."""
+    m = Mapper(graph, ontology)
+    g = graph
+    chain = m.containers(work)
+    by_type = {m.schema_type(c): c for c in chain}
+    periodical = by_type.get("Periodical") or by_type.get("Newspaper")
+    volume = by_type.get("PublicationVolume")
+    issue = by_type.get("PublicationIssue")
+    embodiment = g.value(work, FRBR.embodiment)
+    language = g.value(work, DCTERMS.language)
+    publisher = _first(m.roles(work, PRO.publisher))
+    publisher_agent = m.agent(publisher) if publisher is not None else None
+    date = g.value(work, PRISM.publicationDate)
+    return Citation(
+        title=_first(_originals(g.objects(work, DCTERMS.title))),
+        authors=tuple(a for r in m.roles(work, PRO.author) if (a := m.agent(r)) is not None),
+        date=str(date) if date is not None else None,
+        journal=_first(_originals(g.objects(periodical, DCTERMS.title))) if periodical else None,
+        issn=tuple(m.identifiers(periodical, "issn")) if periodical else (),
+        volume=_text(g.value(volume, FABIO.hasSequenceIdentifier)) if volume else None,
+        issue=_text(g.value(issue, FABIO.hasSequenceIdentifier)) if issue else None,
+        first_page=_text(g.value(embodiment, PRISM.startingPage)) if embodiment else None,
+        last_page=_text(g.value(embodiment, PRISM.endingPage)) if embodiment else None,
+        language=language_code(language) if language is not None else None,
+        keywords=tuple(sorted(g.objects(work, PRISM.keyword), key=_lang_then_value)),
+        publisher=publisher_agent.name if publisher_agent else None,
+        url=url,
+    )
+
+
+def meta_tags(c: Citation) -> list[tuple[str, str]]:
+    """Google Scholar (Highwire Press) tags as (name, content), in the documented order: each
+    citation_author followed by its citation_author_institution."""
+    tags: list[tuple[str, str]] = []
+    _add(tags, "citation_title", c.title)
+    for author in c.authors:
+        tags.append(("citation_author", author.name))
+        tags.extend(("citation_author_institution", a) for a in author.affiliations)
+    _add(tags, "citation_publication_date", c.date)
+    _add(tags, "citation_journal_title", c.journal)
+    tags.extend(("citation_issn", issn) for issn in c.issn)
+    _add(tags, "citation_volume", c.volume)
+    _add(tags, "citation_issue", c.issue)
+    _add(tags, "citation_firstpage", c.first_page)
+    _add(tags, "citation_lastpage", c.last_page)
+    _add(tags, "citation_language", c.language)
+    tags.extend(("citation_keywords", str(k)) for k in c.keywords)
+    _add(tags, "citation_publisher", c.publisher)
+    tags.append(("citation_abstract_html_url", c.url))
+    return tags
+
+
+def dublin_core(c: Citation) -> list[tuple[str, str]]:
+    """Dublin Core meta tags (`DC.*`, with `<link rel="schema.DC">` in the page)."""
+    tags: list[tuple[str, str]] = []
+    _add(tags, "DC.title", c.title)
+    tags.extend(("DC.creator", a.name) for a in c.authors)
+    _add(tags, "DC.date", c.date)
+    _add(tags, "DC.language", c.language)
+    _add(tags, "DC.publisher", c.publisher)
+    tags.extend(("DC.subject", str(k)) for k in c.keywords)
+    _add(tags, "DC.source", c.journal)
+    tags.append(("DC.identifier", c.url))
+    return tags
+
+
+def coins(c: Citation) -> str:
+    """A COinS ContextObject (OpenURL 1.0 KEV, journal format) holding everything the meta tags
+    hold, since Zotero keeps only what the COinS says when a page has one."""
+    pairs: list[tuple[str, str]] = [
+        ("ctx_ver", "Z39.88-2004"),
+        ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
+        ("rft.genre", "article"),
+        ("rft_id", c.url),
+    ]
+    _add(pairs, "rft.atitle", c.title)
+    _add(pairs, "rft.jtitle", c.journal)
+    _add(pairs, "rft.date", c.date)
+    _add(pairs, "rft.volume", c.volume)
+    _add(pairs, "rft.issue", c.issue)
+    _add(pairs, "rft.spage", c.first_page)
+    _add(pairs, "rft.epage", c.last_page)
+    if c.first_page and c.last_page:
+        pairs.append(("rft.pages", f"{c.first_page}-{c.last_page}"))
+    pairs.extend(("rft.issn", issn) for issn in c.issn)
+    for author in c.authors:
+        if author.family and author.given:
+            pairs += [("rft.aulast", author.family), ("rft.aufirst", author.given)]
+        else:
+            pairs.append(("rft.au", author.name))
+    _add(pairs, "rft.language", c.language)
+    pairs.extend(("rft.subject", str(k)) for k in c.keywords)
+    _add(pairs, "rft.pub", c.publisher)
+    return urlencode(pairs)
+
+
+def schema_org(graph: Graph, ontology: Graph, work: URIRef, url: str) -> dict[str, Any]:
+    """schema.org JSON-LD for `work` with an inline context: type, names, dates, authors in
+    order with affiliations, publisher, isPartOf issue → volume → periodical with ISSN, pages,
+    and `citation` for every cited work in reference-list order."""
+    m = Mapper(graph, ontology)
+    node = _schema_node(m, work)
+    node["url"] = url
+    embodiment = graph.value(work, FRBR.embodiment)
+    if embodiment is not None:
+        node.update(_literal_properties(m, embodiment))
+    for role_term, role_property in ((PRO.author, "author"), (PRO.publisher, "publisher")):
+        agents = [_schema_agent(m, r) for r in m.roles(work, role_term)]
+        if agents:
+            node[m.schema_term(role_term) or role_property] = agents
+    chain = m.containers(work)
+    if chain:
+        node["isPartOf"] = _schema_container(m, chain)
+    cited = m.references(work)
+    if cited:
+        node["citation"] = [_schema_node(m, c) for c in cited]
+    return {"@context": CONTEXT, **node}
+
+
+def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {"@id": str(node), "@type": m.schema_type(node)}
+    out.update(_literal_properties(m, node))
+    language = m.graph.value(node, DCTERMS.language)
+    if language is not None and language_code(language):
+        out[m.schema_term(DCTERMS.language) or "inLanguage"] = language_code(language)
+    links = sorted(str(o) for o in m.graph.objects(node, DCTERMS.relation))
+    if links:
+        out[m.schema_term(DCTERMS.relation) or "sameAs"] = links
+    return out
+
+
+def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for term, lit in m.literals(node):
+        out.setdefault(term, []).append(_json_value(lit))
+    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+
+
+def _schema_agent(m: Mapper, role: Node) -> dict[str, Any]:
+    holder = m.graph.value(role, PRO.isHeldBy)
+    out = _schema_node(m, holder) if holder is not None else {"@type": "Thing"}
+    organisations = sorted(m.graph.objects(role, PRO.relatesToOrganization))
+    if organisations:
+        out[m.schema_term(PRO.relatesToOrganization) or "affiliation"] = [
+            _schema_node(m, org) for org in organisations
+        ]
+    return out
+
+
+def _schema_container(m: Mapper, chain: list[Node]) -> dict[str, Any]:
+    """Nested isPartOf: the issue holds its volume, which holds the periodical."""
+    node = chain[0]
+    out = _schema_node(m, node)
+    number = out.pop("position", None)
+    kind = out["@type"]
+    if number is not None and kind in ("PublicationIssue", "PublicationVolume"):
+        out["issueNumber" if kind == "PublicationIssue" else "volumeNumber"] = number
+    issn = m.identifiers(node, "issn")
+    if issn:
+        out["issn"] = issn
+    if len(chain) > 1:
+        out["isPartOf"] = _schema_container(m, chain[1:])
+    return out
+
+
+def _json_value(lit: Literal) -> Any:
+    if lit.language:
+        return {"@value": str(lit), "@language": lit.language}
+    if isinstance(lit.value, bool):
+        return lit.value
+    return str(lit)
+
+
+def _schema_org_term(ontology: Graph) -> URIRef:
+    """`lodpub:schemaOrgTerm`, whose namespace moves with the base URL the ontology was loaded
+    with: found as the annotation property the ontology declares under that local name."""
+    for prop in ontology.subjects(RDF.type, OWL.AnnotationProperty):
+        if str(prop).endswith("#schemaOrgTerm"):
+            return prop
+    raise LookupError("the ontology declares no lodpub:schemaOrgTerm")
+
+
+def _originals(literals: Iterator[Node]) -> list[Literal]:
+    """Literals with the original-language forms first (Chinese characters before pinyin,
+    untagged before English translations), for fields that take one value."""
+    order = {"zh-hans": 0, "": 1, "zh": 2, "en": 3}
+    lits = [lit for lit in literals if isinstance(lit, Literal)]
+    return sorted(lits, key=lambda lit: (order.get((lit.language or "").lower(), 4), str(lit)))
+
+
+def _first(items: list[Any]) -> Any:
+    return items[0] if items else None
+
+
+def _text(node: Node | None) -> str | None:
+    return None if node is None else str(node)
+
+
+def _number(node: Node | None) -> tuple[int, str]:
+    text = "" if node is None else str(node)
+    return (int(text) if text.isdigit() else 10**9, text)
+
+
+def _lang_then_value(lit: Node) -> tuple[str, str]:
+    return (getattr(lit, "language", None) or "").lower(), str(lit)
+
+
+def _add(tags: list[tuple[str, str]], name: str, value: object | None) -> None:
+    if value is not None and str(value):
+        tags.append((name, str(value)))

@@ -1,0 +1,121 @@
+"""The one mapping between the publication's IRIs, document paths and `.ext` URLs (issue #4).
+
+The W3C "Cool URIs for the Semantic Web" 303 recipe: a *thing* IRI (`br/1`, the article) is
+not a web page, so it answers `303 See Other` with a *document* about it, one per format, all
+below `doc/`: `doc/br/1.html`, `doc/br/1.ttl`, `doc/br/1.jsonld`, `doc/br/1.rdf`,
+`doc/br/1.nt`. Documents live only below `doc/` and things never do, so every path means
+exactly one of the two (and `dataset.ttl`, the whole dataset, stays distinct from the
+document about the thing `dataset`).
+
+Hash IRIs (`ontology#cn`) are documented by the document of the part before the `#`: the
+vocabulary `ontology` is itself a document (an information resource), served with 200.
+
+Nothing here knows HTTP: views turn these strings into routes, Location and Link headers, and
+templates call `href` for every link, never assembling URLs by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import Graph
+from rdflib import URIRef
+from rdflib.term import Node
+
+# Characters that may not appear in an IRI (RFC 3987 excludes them, and a SPARQL query that
+# embeds the IRI as <...> must not meet them). Paths holding one are never the publication's.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+ONTOLOGY_PATH = "ontology"
+DOC = "doc"
+# Routes of the site that are not things of the data (../shared/style.md "reserved paths").
+RESERVED = (DOC, "sparql", "static", ".well-known", "dumps", "robots.txt", "sitemap.xml")
+
+
+@dataclass(frozen=True)
+class UriSpace:
+    """The publication's URI space below `base` (ends in "/") and its document extensions."""
+
+    base: str
+    extensions: tuple[str, ...]
+
+    def is_own(self, node: Node) -> bool:
+        """Whether `node` is an IRI of the publication (below the base URL)."""
+        return isinstance(node, URIRef) and str(node).startswith(self.base)
+
+    def path(self, iri: Node) -> str:
+        """The path of an own IRI relative to the base, without fragment: `br/1`, `ontology`.
+
+        Raises ValueError for IRIs outside the publication."""
+        if not self.is_own(iri):
+            raise ValueError(f"{iri} is not below {self.base}")
+        return str(iri)[len(self.base) :].split("#", 1)[0]
+
+    def thing(self, path: str) -> URIRef:
+        """The IRI of the thing at `path` (`br/1` → `<base>br/1`).
+
+        Raises ValueError when `path` cannot be part of an IRI."""
+        if not path or _NOT_IN_IRI.search(path):
+            raise ValueError(f"{path!r} is not an IRI path")
+        return URIRef(self.base + path)
+
+    def document(self, iri: Node, extension: str) -> str:
+        """The URL of the document about `iri` in the format with `extension`.
+
+        A hash IRI keeps its fragment, so `ontology#cn` links into the ontology's page."""
+        fragment = str(iri).partition("#")[2]
+        url = f"{self.base}{DOC}/{self.path(iri)}.{extension}"
+        return f"{url}#{fragment}" if fragment else url
+
+    def documents(self, iri: Node) -> dict[str, str]:
+        """Every document URL of `iri`, keyed by extension."""
+        return {ext: self.document(iri, ext) for ext in self.extensions}
+
+    def split(self, path: str) -> tuple[str, str] | None:
+        """A document path (below `doc/`) as (thing path, extension): `doc/br/1.ttl` →
+        (`br/1`, `ttl`); None for any other path."""
+        inner = path.removeprefix(DOC + "/")
+        stem, dot, extension = inner.rpartition(".")
+        if inner == path or not dot or not stem or extension not in self.extensions:
+            return None
+        return stem, extension
+
+    def href(self, node: Node, extension: str = "html") -> str:
+        """Where a link to `node` points: its own document, or the external IRI itself (DOIs,
+        ISSN portal pages and sources are linked out, never proxied)."""
+        return self.document(node, extension) if self.is_own(node) else str(node)
+
+    def is_thing_path(self, path: str) -> bool:
+        """Whether `path` can name a thing: not a reserved route, no format extension."""
+        head = path.split("/", 1)[0]
+        stem, dot, extension = path.rpartition(".")
+        return head not in RESERVED and not (dot and stem and extension in self.extensions)
+
+
+def things(graph: Graph, space: UriSpace) -> list[URIRef]:
+    """Every own IRI `graph` mentions (subject or object), fragments folded into their
+    documents' IRIs, sorted: the IRIs that must dereference."""
+    seen: set[URIRef] = set()
+    for s, _, o in graph:
+        for node in (s, o):
+            if space.is_own(node):
+                seen.add(space.thing(space.path(node)))
+    return sorted(seen, key=_natural)
+
+
+def _natural(iri: URIRef) -> list[str | int]:
+    """Sort key putting `br/2` before `br/10`."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(iri))]
+
+
+def check_unambiguous(iris: Iterable[URIRef], space: UriSpace) -> list[str]:
+    """Problems that would make a thing path look like a document path or a reserved route:
+    empty when every IRI in `iris` maps to one thing path only."""
+    problems = []
+    for iri in iris:
+        path = space.path(iri)
+        if not space.is_thing_path(path):
+            problems.append(f"{iri}: a reserved path or a format extension")
+    return problems

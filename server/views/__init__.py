@@ -1,0 +1,1 @@
+"""Blueprints, one per concern; app.VIEW_MODULES lists them."""

@@ -1,0 +1,322 @@
+"""Blueprint: the SPARQL 1.1 Protocol at /sparql, the one place that knows it (issue #3).
+
+GET and POST (URL-encoded or direct `application/sparql-query`), `default-graph-uri` /
+`named-graph-uri`, results by content negotiation (or a `format` parameter), the service
+description and the query page for a bare GET. Queries pass lodpub.guard's checks, then run
+in the store's worker processes within the configured limits. Errors are short plain text,
+except on the query page, which shows them beside the query.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import render_template
+from flask import request
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import HTTP_STATUS_CODES
+
+from lodpub import errors
+from lodpub import guard
+from lodpub import service
+from lodpub.conneg import negotiate
+from lodpub.formats import HTML
+from lodpub.formats import RDF_FORMATS
+from lodpub.formats import RESULTS_FORMATS
+from lodpub.formats import Format
+from lodpub.formats import by_name
+from lodpub.store import Answer
+from lodpub.store import Request
+from lodpub.store import Store
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sparql", __name__)
+
+ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+# Result formats by query form; the first is the answer to no Accept or */*. HTML (the query
+# page showing the result) comes last, so only a client that prefers it gets it.
+# ASK answers in CSV and TSV too (a one-line "true"), as SPARQLWrapper and Oxigraph allow.
+CANDIDATES = {
+    "select": (*RESULTS_FORMATS, HTML),
+    "ask": (*RESULTS_FORMATS, HTML),
+    "construct": (*RDF_FORMATS, HTML),
+    "describe": (*RDF_FORMATS, HTML),
+}
+# Headers a page on another origin may read (CORS).
+EXPOSED = "ETag, Warning, X-SPARQL-MaxRows"
+CACHE_SECONDS = 300
+GZIP_MIN_BYTES = 1024
+
+
+@bp.route(
+    "/sparql",
+    methods=[*ALLOWED, "PUT", "DELETE", "PATCH"],
+    provide_automatic_options=False,
+)
+def endpoint() -> Response:
+    """The endpoint; see the module docstring."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method not in ALLOWED:
+        raise errors.MethodNotAllowed(
+            f"{request.method} is not allowed here: send queries with GET or POST; this "
+            "endpoint is read-only.",
+            ALLOWED,
+        )
+    params = _parameters()
+    if "update" in params:
+        raise errors.BadRequest(
+            "SPARQL Update is not accepted: this endpoint is read-only. Send a query "
+            "(SELECT, ASK, CONSTRUCT, DESCRIBE) in the `query` parameter."
+        )
+    queries = params.getlist("query")
+    if len(queries) > 1:
+        raise errors.BadRequest(
+            f"`query` must be given exactly once; it was given {len(queries)} times."
+        )
+    if not queries:
+        if request.method == "POST":
+            raise errors.BadRequest("The request holds no query: send `query=…` or a query body.")
+        return _describe_service(params)
+    return _run(queries[0], params)
+
+
+def _parameters() -> MultiDict[str, str]:
+    """The protocol's parameters: those of the URL, then those of a URL-encoded body, or the
+    body of a direct POST as `query`. Raises 413, 415 or 400 (not UTF-8)."""
+    params = _decode(request.query_string)
+    if request.method != "POST":
+        return params
+    mimetype = request.mimetype
+    if mimetype not in (FORM, QUERY, UPDATE):
+        given = f"{mimetype!r}" if mimetype else "no Content-Type"
+        raise errors.UnsupportedMediaType(
+            f"POST needs Content-Type {FORM} (query=…) or {QUERY} (the query as the body); "
+            f"got {given}."
+        )
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise errors.UnsupportedMediaType(f"The body must be UTF-8; got charset={charset}.")
+    body = _body()
+    if mimetype == FORM:
+        for key, value in _decode(body).items(multi=True):
+            params.add(key, value)
+    elif mimetype == QUERY:
+        params.add("query", _utf8(body))
+    else:
+        params.add("update", "")
+    return params
+
+
+def _body() -> bytes:
+    # Read no more than a query of the largest allowed size can take, percent-encoded.
+    limit = current_app.config["MAX_QUERY_BYTES"] * 3 + 4096
+    if (request.content_length or 0) > limit:
+        raise _too_large()
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise _too_large()
+    return body
+
+
+def _too_large() -> errors.PayloadTooLarge:
+    return errors.PayloadTooLarge(
+        f"The request body is too large: queries are limited to "
+        f"{current_app.config['MAX_QUERY_BYTES']} bytes (MAX_QUERY_BYTES)."
+    )
+
+
+def _decode(raw: bytes) -> MultiDict[str, str]:
+    # Strictly: werkzeug's own parsing would turn bytes that are not UTF-8 into U+FFFD and
+    # run a different query than the one sent.
+    try:
+        return MultiDict(parse_qsl(_utf8(raw), keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+
+
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _not_utf8() from None
+
+
+def _not_utf8() -> errors.BadRequest:
+    return errors.BadRequest("The request is not valid UTF-8; queries must be sent in UTF-8.")
+
+
+def _run(sparql: str, params: MultiDict[str, str]) -> Response:
+    """Negotiate, revalidate, check, run, respond."""
+    config = current_app.config
+    form = guard.query_form(sparql)
+    fmt = negotiate(CANDIDATES.get(form, CANDIDATES["select"]), formats=params.getlist("format"))
+    query = Request(
+        sparql=sparql,
+        base_iri=config["BASE_URL"],
+        results_format=fmt.name if fmt.kind == "results" else "json",
+        graph_format=fmt.name if fmt.kind == "rdf" else "turtle",
+        default_graph_uris=tuple(params.getlist("default-graph-uri")),
+        named_graph_uris=tuple(params.getlist("named-graph-uri")),
+        max_rows=config["MAX_RESULT_ROWS"],
+    )
+    etag = _etag(query, fmt)
+    if request.method != "POST" and request.if_none_match.contains_weak(etag):
+        return _cacheable(Response(status=304), etag)
+    if fmt is HTML:
+        return _page(query, etag, [f for f in CANDIDATES.get(form, ()) if f is not HTML])
+    answer = _answer(query)
+    response = Response(answer.body, content_type=by_name(answer.format).content_type)
+    if answer.truncated:
+        _mark_truncated(response, answer)
+    return _cacheable(_gzip(response), etag)
+
+
+def _answer(query: Request) -> Answer:
+    """Run `query` if lodpub.guard lets it. Raises errors.LodpubError."""
+    config = current_app.config
+    graphs = _store().graph_names()
+    guard.check_query(
+        query.sparql, max_bytes=config["MAX_QUERY_BYTES"], base_iri=query.base_iri, graphs=graphs
+    )
+    guard.check_graph_iris(query.default_graph_uris + query.named_graph_uris, graphs)
+    return _store().answer(query, timeout=config["QUERY_TIMEOUT"])
+
+
+def _etag(query: Request, fmt: Format) -> str:
+    # The answer depends on the data, the request and the format only. Weak: blank node
+    # labels differ from one run to the next.
+    key = json.dumps([_store().version, fmt.name, query.__dict__], sort_keys=True)
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _cacheable(response: Response, etag: str) -> Response:
+    response.set_etag(etag, weak=True)
+    if request.method != "POST":
+        response.cache_control.public = True
+        response.cache_control.max_age = CACHE_SECONDS
+    return response
+
+
+def _mark_truncated(response: Response, answer: Answer) -> None:
+    what = "solutions" if answer.kind == "solutions" else "triples"
+    response.headers["X-SPARQL-MaxRows"] = str(answer.rows)
+    response.headers["Warning"] = (
+        f'199 lodpub "Result cut after {answer.rows} {what} (MAX_RESULT_ROWS); '
+        'use LIMIT and OFFSET to read it in parts"'
+    )
+
+
+def _gzip(response: Response) -> Response:
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.accept_encodings and response.content_length >= GZIP_MIN_BYTES:
+        response.set_data(gzip.compress(response.get_data(), compresslevel=6))
+        response.content_encoding = "gzip"
+    return response
+
+
+def _options() -> Response:
+    """CORS preflight (and a plain OPTIONS): which methods and headers a page may use."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    response.headers["Allow"] = ", ".join(ALLOWED)
+    response.headers["Access-Control-Allow-Methods"] = ", ".join(ALLOWED)
+    response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+        "Access-Control-Request-Headers", "Accept, Content-Type"
+    )
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    return response
+
+
+def _describe_service(params: MultiDict[str, str]) -> Response:
+    """A bare GET: the query page for browsers, the service description for the rest."""
+    fmt = negotiate((*RDF_FORMATS, HTML), formats=params.getlist("format"))
+    if fmt is HTML:
+        text = service.example_text(_examples(), params.get("example", ""))
+        return Response(_render(query=text), content_type=HTML.content_type)
+    description = current_app.extensions.get("lodpub.sparql.sd")
+    if description is None:
+        description = service.description(_store(), current_app.config["BASE_URL"])
+        current_app.extensions["lodpub.sparql.sd"] = description
+    response = Response(fmt.serialize(description), content_type=fmt.content_type)
+    response.set_etag(_store().version[:32], weak=True)
+    return _gzip(response)
+
+
+def _page(query: Request, etag: str, alternatives: list[Format]) -> Response:
+    """The query page with the query's result, or its error, under the form; links to the
+    result in each of `alternatives`."""
+    status = 200
+    context: dict[str, Any] = {"query": query.sparql, "alternatives": alternatives}
+    try:
+        answer = _answer(query)
+    except errors.LodpubError as error:
+        status = error.status
+        context["error"] = error.message
+    else:
+        context["answer"] = answer
+        context["result"] = service.readable(answer)
+    response = Response(_render(**context), status, content_type=HTML.content_type)
+    return _cacheable(_gzip(response), etag) if status == 200 else response
+
+
+def _render(**context: Any) -> str:
+    config = current_app.config
+    return render_template(
+        "sparql.html",
+        examples=_examples(),
+        endpoint=config["BASE_URL"] + "sparql",
+        limits=service.limits(config),
+        formats=(*RESULTS_FORMATS, *RDF_FORMATS),
+        **context,
+    )
+
+
+def _examples() -> list[service.Example]:
+    examples = current_app.extensions.get("lodpub.sparql.examples")
+    if examples is None:
+        examples = service.examples(current_app.config["QUERIES_DIR"])
+        current_app.extensions["lodpub.sparql.examples"] = examples
+    return examples
+
+
+def _store() -> Store:
+    return current_app.extensions["lodpub"]
+
+
+@bp.errorhandler(errors.LodpubError)
+def _error(error: errors.LodpubError) -> Response:
+    # Plain text at the endpoint whatever the client prefers: its clients are programs, and
+    # the query page shows its errors itself.
+    return _plain(error.status, error.message, error.headers())
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    log.exception("SPARQL request failed", exc_info=error)
+    return _plain(500, "The query failed inside the server; the details are in its log.")
+
+
+def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    title = f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}"
+    response = Response(f"{title}\n{message}\n", status, content_type="text/plain; charset=utf-8")
+    response.headers.update(headers or {})
+    return response

@@ -1,0 +1,120 @@
+"""Hostile data cannot inject markup (issue #4): a server started on a copy of the data whose
+abstract and one keyword hold markup shows them as text everywhere the article page puts
+them: the abstract paragraph, the JSON-LD script, the meta tags, the COinS, the RDFa.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+import requests
+from conftest import _wait_until_responds
+from conftest import free_port
+from lxml import html as lxml_html
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.namespace import VOID
+
+from lodpub.config import Config
+from lodpub.dataset import load
+from lodpub.vocab import PRISM
+
+HOSTILE = (
+    "</script><script>alert('x')</script><img src=x onerror=alert(1)>"
+    ' & "quoted" </p><h1>fake</h1><!-- -->'
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_server() -> Iterator[tuple[str, URIRef]]:
+    """`lodpub serve --data` on a copy of the data with HOSTILE in the article's English
+    abstract and in one English keyword; yields (base URL, the article's IRI)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    data = Graph()
+    for s, p, o, _ in load(Config.load()["DATA_FILES"], base).quads():
+        data.add((s, p, o))
+    article = data.value(URIRef(base + "dataset"), VOID.rootResource)
+    for predicate in (DCTERMS.abstract, PRISM.keyword):
+        old = next(o for o in data.objects(article, predicate) if o.language == "en")
+        data.remove((article, predicate, old))
+        data.add((article, predicate, Literal(HOSTILE, lang="en")))
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "hostile.ttl"
+    data.serialize(path, format="turtle")
+    env = {k: v for k, v in os.environ.items() if k not in ("LODPUB_BASE_URL", "LODPUB_HOST")}
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "lodpub",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--data",
+                str(path),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            _wait_until_responds(base, process, log)
+            yield base, article
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            shutil.rmtree(folder)
+
+
+@pytest.fixture(scope="module")
+def page(hostile_server) -> tuple[str, str]:
+    base, article = hostile_server
+    response = requests.get(str(article), headers={"Accept": "text/html"}, timeout=60)
+    assert response.status_code == 200
+    return response.url, response.text
+
+
+def test_hostile_literal_is_text_in_the_page(page) -> None:
+    _, text = page
+    tree = lxml_html.fromstring(text)
+    assert tree.xpath("//img") == []
+    assert len(tree.xpath("//h1")) == 1
+    scripts = tree.xpath("//script")
+    assert [s.get("type") for s in scripts] == ["application/ld+json"]
+    abstract = tree.xpath("//section[contains(@class, 'abstract')]/p")
+    assert [p.text_content() for p in abstract] == [HOSTILE]
+
+
+def test_hostile_literal_stays_data_in_embedded_metadata(page) -> None:
+    _, text = page
+    tree = lxml_html.fromstring(text)
+    jsonld = json.loads(tree.xpath("//script[@type='application/ld+json']")[0].text)
+    assert {"@value": HOSTILE, "@language": "en"} in [jsonld["abstract"]]
+    assert HOSTILE in [m.get("content") for m in tree.xpath("//meta[@name='citation_keywords']")]
+    coins = parse_qsl(tree.xpath("//span[@class='Z3988']")[0].get("title"))
+    subjects = [value for key, value in coins if key == "rft.subject"]
+    assert HOSTILE in subjects
+    rdfa = tree.xpath("//span[@property='http://purl.org/dc/terms/abstract']")
+    assert [span.text_content() for span in rdfa] == [HOSTILE]
+
+
+def test_hostile_literal_round_trips_in_turtle(hostile_server) -> None:
+    _, article = hostile_server
+    response = requests.get(str(article), headers={"Accept": "text/turtle"}, timeout=60)
+    graph = Graph().parse(data=response.content, format="turtle")
+    assert Literal(HOSTILE, lang="en") in set(graph.objects(article, DCTERMS.abstract))
