@@ -5,8 +5,9 @@ queries of queries/ against each over HTTP, from the same client, in one run (is
     python bench/compare.py                  # ~3 minutes on 2 cores
     python bench/compare.py --seconds 5 --clients 8 --repeat 20
 
-Each server runs as its users would start it: `lodpub serve` (waitress, its default threads
-and query workers), `oxigraph serve-read-only` on a store loaded with `oxigraph load`, and
+Each server runs as its users would start it: `lodpub serve` (waitress, its default threads,
+query workers and answer cache; and once more with QUERY_CACHE_ENTRIES=0, so that every
+request runs its query), `oxigraph serve-read-only` on a store loaded with `oxigraph load`, and
 `rdflib-endpoint serve` (uvicorn). All listen on 127.0.0.1 and hold the same triples (the
 publication's data with its IRIs resolved against http://127.0.0.1:8080/).
 
@@ -84,9 +85,13 @@ def executable(name: str) -> str:
 
 
 @contextmanager
-def running(command: list[str], server: Server, log: Path) -> Iterator[Server]:
+def running(
+    command: list[str], server: Server, log: Path, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
         try:
             wait_until_answers(server, process, log)
             yield server
@@ -117,10 +122,12 @@ def servers(stack: ExitStack, folder: Path) -> list[Server]:
         graph.add((s, p, o))
     graph.serialize(triples, format="nt", encoding="utf-8")
     lodpub = Server("lodpub", free_port(), "/sparql")
-    stack.enter_context(running(
-        [executable("lodpub"), "serve", "--port", str(lodpub.port), "--base-url", BASE_URL],
-        lodpub, folder / "lodpub.log",
-    ))  # fmt: skip
+    uncached = Server("lodpub, no cache", free_port(), "/sparql")
+    for server, env in ((lodpub, {}), (uncached, {"LODPUB_QUERY_CACHE_ENTRIES": "0"})):
+        stack.enter_context(running(
+            [executable("lodpub"), "serve", "--port", str(server.port), "--base-url", BASE_URL],
+            server, folder / f"lodpub-{server.port}.log", env,
+        ))  # fmt: skip
     store = folder / "oxigraph"
     subprocess.run([executable("oxigraph"), "load", "--location", str(store), "--file",
                     str(triples)], check=True, capture_output=True)  # fmt: skip
@@ -130,13 +137,13 @@ def servers(stack: ExitStack, folder: Path) -> list[Server]:
          "--bind", f"127.0.0.1:{oxigraph.port}"],
         oxigraph, folder / "oxigraph.log",
     ))  # fmt: skip
-    rdflib = Server("rdflib-endpoint", free_port(), "/sparql")
+    rdflib = Server("rdflib-endpoint", free_port(), "/")  # its CLI serves at the root
     stack.enter_context(running(
         [executable("rdflib-endpoint"), "serve", str(triples), "--host", "127.0.0.1",
          "--port", str(rdflib.port)],
         rdflib, folder / "rdflib-endpoint.log",
     ))  # fmt: skip
-    return [lodpub, oxigraph, rdflib]
+    return [lodpub, uncached, oxigraph, rdflib]
 
 
 def size(body: bytes) -> int:
@@ -213,18 +220,23 @@ def main() -> None:
 
 
 def print_table(rows, rates, options) -> None:
+    names = list(rates)
     print()
-    print("| query | lodpub ms | Oxigraph ms | rdflib-endpoint ms | lodpub / Oxigraph | "
-          "rdflib-endpoint / lodpub |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| query | "
+        + " | ".join(f"{n} ms" for n in names)
+        + " | lodpub / Oxigraph | lodpub, no cache / Oxigraph | rdflib-endpoint / lodpub |"
+    )
+    print("|---|" + "---:|" * (len(names) + 3))  # fmt: skip
     for name, m in rows:
-        lod, oxi, rdf = m["lodpub"], m["oxigraph"], m["rdflib-endpoint"]
-        print(f"| {name} | {lod * 1000:.2f} | {oxi * 1000:.2f} | {rdf * 1000:.1f} | "
-              f"{lod / oxi:.1f}× | {rdf / lod:.0f}× |")  # fmt: skip
-    lod, oxi, rdf = rates["lodpub"], rates["oxigraph"], rates["rdflib-endpoint"]
-    label = f"**throughput, {options.clients} clients (requests/s)**"
-    print(f"| {label} | {lod:.0f} | {oxi:.0f} | {rdf:.1f} "
-          f"| {lod / oxi:.2f} of Oxigraph | {lod / rdf:.0f}× rdflib-endpoint |")  # fmt: skip
+        cells = " | ".join(f"{m[n] * 1000:.2f}" for n in names)
+        lod, raw, oxi, rdf = (m[n] for n in names)
+        print(f"| {name} | {cells} | {lod / oxi:.1f}× | {raw / oxi:.1f}× | {rdf / lod:.0f}× |")
+    lod, raw, oxi, rdf = (rates[n] for n in names)
+    cells = " | ".join(f"{rates[n]:.0f}" for n in names)
+    print(f"| **throughput, {options.clients} clients (requests/s)** | {cells} "
+          f"| {lod / oxi:.2f} | {raw / oxi:.2f} | {lod / rdf:.0f}× (no cache: "
+          f"{raw / rdf:.0f}×) |")  # fmt: skip
 
 
 if __name__ == "__main__":

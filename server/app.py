@@ -54,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         publication.data,
         workers=settings["QUERY_WORKERS"],
         memory_mb=settings["QUERY_MEMORY_MB"],
+        cache_entries=settings["QUERY_CACHE_ENTRIES"],
     )
     app.extensions["lodpub.publication"] = publication
     app.extensions["lodpub.report"] = report

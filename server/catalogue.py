@@ -17,35 +17,29 @@ from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCAT
 from rdflib.namespace import DCTERMS
+from rdflib.namespace import FOAF
 from rdflib.namespace import VOID
 from rdflib.namespace import XSD
 
 from lodpub.formats import RDF_FORMATS
 from lodpub.formats import Format
 from lodpub.formats import by_name
+from lodpub.urls import DATASET_PATH
+from lodpub.urls import SITEMAP_PATH
+from lodpub.urls import SPARQL_PATH
+from lodpub.urls import VOID_PATH
 from lodpub.urls import UriSpace
 from lodpub.urls import things
 from lodpub.vocab import bind_all
 
-DATASET_PATH = "dataset"
-VOID_PATH = ".well-known/void"
-SPARQL_PATH = "sparql"
-
 # Datasets outside the publication that its links (dcterms:relation) point into; each gets a
-# void:Linkset when the data links to it.
+# void:Linkset when the data links to it: (key, title, URI space, home page).
 LINK_TARGETS = (
-    ("doi", "DOI", "https://doi.org/"),
-    ("issn", "ISSN Portal", "https://portal.issn.org/resource/ISSN/"),
-    ("orcid", "ORCID", "https://orcid.org/"),
-    ("handle", "Handle System", "https://hdl.handle.net/"),
+    ("doi", "DOI System", "https://doi.org/", "https://www.doi.org/"),
+    ("issn", "ISSN Portal", "https://portal.issn.org/resource/ISSN/", "https://portal.issn.org/"),
+    ("orcid", "ORCID", "https://orcid.org/", "https://orcid.org/"),
+    ("handle", "Handle System", "https://hdl.handle.net/", "https://www.handle.net/"),
 )
-# W3C's format IRIs (https://www.w3.org/ns/formats/) for void:feature.
-FORMAT_IRIS = {
-    "turtle": "http://www.w3.org/ns/formats/Turtle",
-    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
-    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
-    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
-}
 
 
 @dataclass(frozen=True)
@@ -74,7 +68,7 @@ def dump_named(file_name: str) -> Dump | None:
 
 
 def dump_url(space: UriSpace, dump: Dump) -> str:
-    return space.base + dump.file_name
+    return space.link(dump.file_name)
 
 
 def dump_bytes(graph: Graph, dump: Dump) -> bytes:
@@ -85,27 +79,51 @@ def dump_bytes(graph: Graph, dump: Dump) -> bytes:
 
 
 def void_graph(graph: Graph, space: UriSpace) -> Graph:
-    """The VoID description of `graph` (the whole dataset): what the data itself says about
-    `<dataset>`, plus its size, URI space, SPARQL endpoint, dumps, vocabularies, class and
-    property counts, and one linkset per external dataset it links to."""
-    dataset = space.thing(DATASET_PATH)
+    """The VoID description of `graph` (the whole dataset, https://www.w3.org/TR/void/): what
+    the data itself says about `<dataset>`, plus its size, URI space, SPARQL endpoint, dumps,
+    formats, vocabularies, class and property partitions, and one linkset per external
+    dataset it links to.
+
+    The nodes this description adds (partitions, linksets, their targets) are hash IRIs of
+    the VoID document itself (`.well-known/void#links-doi`), so that each of them
+    dereferences to the one document that describes it."""
+    dataset = space.dataset()
+    here = URIRef(space.link(VOID_PATH))
     void = bind_all(Graph(bind_namespaces="none"), space.base)
     for p, o in graph.predicate_objects(dataset):
         void.add((dataset, p, o))
+    void.add((here, RDF.type, VOID.DatasetDescription))
+    void.add((here, FOAF.primaryTopic, dataset))
     void.add((dataset, RDF.type, VOID.Dataset))
+    void.add((dataset, FOAF.homepage, URIRef(space.link())))
     void.add((dataset, VOID.uriSpace, Literal(space.base)))
-    void.add((dataset, VOID.sparqlEndpoint, URIRef(space.base + SPARQL_PATH)))
-    void.add((dataset, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-    subjects = {s for s in graph.subjects() if space.is_own(s)}
-    void.add((dataset, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
-    void.add((dataset, VOID.distinctSubjects, _count(set(graph.subjects()))))
-    void.add((dataset, VOID.distinctObjects, _count(set(graph.objects()))))
+    void.add((dataset, VOID.sparqlEndpoint, URIRef(space.link(SPARQL_PATH))))
+    _add_counts(void, dataset, graph, space)
+    _add_dumps(void, dataset, space)
+    for fmt in RDF_FORMATS:
+        if fmt.iri is not None:
+            void.add((dataset, VOID.feature, URIRef(fmt.iri)))
     classes = Counter(o for o in graph.objects(None, RDF.type))
     properties = Counter(graph.predicates())
-    void.add((dataset, VOID.classes, _count(classes)))
-    void.add((dataset, VOID.properties, _count(properties)))
     for namespace in sorted(_namespaces([*classes, *properties])):
         void.add((dataset, VOID.vocabulary, URIRef(namespace)))
+    _add_partitions(void, dataset, here, classes, properties)
+    _add_linksets(void, graph, dataset, here)
+    return void
+
+
+def _add_counts(void: Graph, dataset: URIRef, graph: Graph, space: UriSpace) -> None:
+    subjects = set(graph.subjects())
+    void.add((dataset, VOID.triples, _number(len(graph))))
+    void.add((dataset, VOID.entities, _number(sum(space.is_own(s) for s in subjects))))
+    void.add((dataset, VOID.distinctSubjects, _number(len(subjects))))
+    void.add((dataset, VOID.distinctObjects, _number(len(set(graph.objects())))))
+    void.add((dataset, VOID.classes, _number(len(set(graph.objects(None, RDF.type))))))
+    void.add((dataset, VOID.properties, _number(len(set(graph.predicates())))))
+
+
+def _add_dumps(void: Graph, dataset: URIRef, space: UriSpace) -> None:
+    """void:dataDump for every dump, each also a dcat:Distribution with its media type."""
     for dump in DUMPS:
         url = URIRef(dump_url(space, dump))
         void.add((dataset, VOID.dataDump, url))
@@ -114,11 +132,6 @@ def void_graph(graph: Graph, space: UriSpace) -> Graph:
         void.add((url, DCAT.downloadURL, url))
         void.add((url, DCAT.mediaType, URIRef(_media_type_iri(dump.media_type))))
         void.add((url, DCTERMS.format, Literal(dump.format.media_type)))
-    for fmt in FORMAT_IRIS.values():
-        void.add((dataset, VOID.feature, URIRef(fmt)))
-    _add_partitions(void, dataset, classes, properties)
-    _add_linksets(void, graph, dataset)
-    return void
 
 
 def sitemap_urls(graph: Graph, space: UriSpace) -> list[str]:
@@ -139,11 +152,11 @@ def sitemap_xml(urls: Iterable[str], lastmod: str | None = None) -> str:
 
 def robots_txt(space: UriSpace) -> str:
     """Crawling allowed everywhere; the sitemap named (https://www.rfc-editor.org/rfc/rfc9309)."""
-    return f"User-agent: *\nAllow: /\n\nSitemap: {space.base}sitemap.xml\n"
+    return f"User-agent: *\nAllow: /\n\nSitemap: {space.link(SITEMAP_PATH)}\n"
 
 
-def _count(items: Iterable[object]) -> Literal:
-    return Literal(len(list(items)), datatype=XSD.integer)
+def _number(count: int) -> Literal:
+    return Literal(count, datatype=XSD.integer)
 
 
 def _namespaces(terms: Iterable[URIRef]) -> set[str]:
@@ -160,34 +173,39 @@ def _media_type_iri(media_type: str) -> str:
     return "https://www.iana.org/assignments/media-types/" + media_type
 
 
-def _add_partitions(void: Graph, dataset: URIRef, classes: Counter, properties: Counter) -> None:
-    """void:classPartition / void:propertyPartition, as hash IRIs of the dataset's document."""
+def _add_partitions(
+    void: Graph, dataset: URIRef, here: URIRef, classes: Counter, properties: Counter
+) -> None:
+    """void:classPartition / void:propertyPartition, as hash IRIs of the VoID document."""
     for number, (cls, count) in enumerate(sorted(classes.items()), start=1):
-        part = URIRef(f"{dataset}#class-{number}")
+        part = URIRef(f"{here}#class-{number}")
         void.add((dataset, VOID.classPartition, part))
         void.add((part, VOID["class"], cls))
-        void.add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
+        void.add((part, VOID.entities, _number(count)))
     for number, (prop, count) in enumerate(sorted(properties.items()), start=1):
-        part = URIRef(f"{dataset}#property-{number}")
+        part = URIRef(f"{here}#property-{number}")
         void.add((dataset, VOID.propertyPartition, part))
         void.add((part, VOID.property, prop))
-        void.add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
+        void.add((part, VOID.triples, _number(count)))
 
 
-def _add_linksets(void: Graph, graph: Graph, dataset: URIRef) -> None:
+def _add_linksets(void: Graph, graph: Graph, dataset: URIRef, here: URIRef) -> None:
+    """One void:Linkset per external dataset the data's dcterms:relation links point into,
+    counting those links (https://www.w3.org/TR/void/#describing-linksets)."""
     links = [str(o) for o in graph.objects(None, DCTERMS.relation)]
-    for key, title, prefix in LINK_TARGETS:
+    for key, title, prefix, homepage in LINK_TARGETS:
         count = sum(link.startswith(prefix) for link in links)
         if not count:
             continue
-        target = URIRef(f"{dataset}#{key}")
-        linkset = URIRef(f"{dataset}#links-{key}")
+        target = URIRef(f"{here}#{key}")
+        linkset = URIRef(f"{here}#links-{key}")
         void.add((target, RDF.type, VOID.Dataset))
         void.add((target, DCTERMS.title, Literal(title, lang="en")))
+        void.add((target, FOAF.homepage, URIRef(homepage)))
         void.add((target, VOID.uriSpace, Literal(prefix)))
         void.add((linkset, RDF.type, VOID.Linkset))
         void.add((linkset, VOID.subjectsTarget, dataset))
         void.add((linkset, VOID.objectsTarget, target))
         void.add((linkset, VOID.linkPredicate, DCTERMS.relation))
-        void.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        void.add((linkset, VOID.triples, _number(count)))
         void.add((dataset, VOID.subset, linkset))

@@ -110,6 +110,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_MEMORY_MB", 1024, _non_negative_int,
             "Address space of each query process in MiB (0: no limit); a query that needs "
             "more is stopped (503)."),
+    Setting("QUERY_CACHE_ENTRIES", 256, _non_negative_int,
+            "SPARQL answers kept in memory for repeated queries (0: none)."),
     Setting("QUERIES_DIR", REPO_ROOT / "queries", Path,
             "Folder of example SPARQL queries (*.rq) the query page offers."),
 )  # fmt: skip

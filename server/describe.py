@@ -3,15 +3,17 @@
 A document about a thing holds, so that a page can be rendered from it alone:
 
 1. the thing's own triples and the triples pointing at it (who cites it, which reference
-   points to it);
+   points to it), and the same for every hash IRI below it (`dataset#journal-lists`): the
+   W3C "Cool URIs" hash recipe makes the document of `dataset` the one that answers for them;
 2. the same for its *dependent* nodes, the small structural nodes that exist only for it:
    author roles, embodiments and identifiers (DEPENDENT_CLASSES);
 3. every triple about an IRI outside the publication that 1–2 mention (sources, a page's
    digital copy): such IRIs have no document here, and this is how their triples reach a
    crawler, so that the union of all documents is the whole dataset;
 4. a summary (SUMMARY_PROPERTIES: types, names, titles, numbers, dates, language, links) of
-   every other node mentioned and of the containers above the thing (issue → volume →
-   journal), with the containers' identifiers (the journal's ISSN).
+   every other node mentioned, of the containers above the thing (issue → volume →
+   journal, with the containers' identifiers: the journal's ISSN) and of what lies below it
+   (a journal's volumes, issues and articles).
 
 Bounded: nothing is followed further, so no page carries the whole dataset. Every query goes
 through the store's `construct`, so a remote store works the same.
@@ -83,42 +85,55 @@ class Constructs(Protocol):
 def describe(store: Constructs, iri: URIRef, space: UriSpace) -> Graph:
     """The bounded description of `iri` (see the module docstring); empty when the data does
     not mention `iri`. Prefixes are bound for readable serializations."""
-    core = store.construct(_core_query(iri))
+    hashed = store.construct(_hash_subjects_query(iri))
+    foci = [iri, *sorted({s for s in hashed.subjects() if isinstance(s, URIRef)})]
+    core = store.construct(_core_query(foci))
     result = bind_all(Graph(), space.base)
     result += core
     if len(core) == 0:
         return result
-    mentioned = {n for s, _, o in core for n in (s, o) if isinstance(n, URIRef)} - {iri}
+    mentioned = {n for s, _, o in core for n in (s, o) if isinstance(n, URIRef)} - set(foci)
     external = sorted(n for n in mentioned if not space.is_own(n))
     own = sorted(n for n in mentioned if space.is_own(n))
     if external:
         result += store.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(external)} }} ?s ?p ?o }}"
         )
-    if own:
-        result += store.construct(_summary_query(iri, own))
+    result += store.construct(_summary_query(iri, own))
     return result
 
 
-def _core_query(iri: URIRef) -> str:
-    focus = _iri(iri)
+def _hash_subjects_query(iri: URIRef) -> str:
+    """The triples whose subject is a hash IRI of `iri` (`<dataset#journal-lists>`)."""
+    prefix = _checked(URIRef(f"{iri}#"))
+    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{prefix}"))
+}}"""
+
+
+def _core_query(foci: Iterable[URIRef]) -> str:
+    iris = _iris(foci)
+    focus = f"VALUES ?focus {{ {iris} }}"
     dependent = f"VALUES ?class {{ {_iris(DEPENDENT_CLASSES)} }}"
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ VALUES ?s {{ {focus} }} ?s ?p ?o }}
-  UNION {{ VALUES ?o {{ {focus} }} ?s ?p ?o }}
-  UNION {{ {focus} ?link ?s . ?s a ?class . {dependent} ?s ?p ?o }}
-  UNION {{ ?s ?link {focus} . ?s a ?class . {dependent} ?s ?p ?o }}
-  UNION {{ {focus} ?link ?o . ?o a ?class . {dependent} ?s ?p ?o }}
-  UNION {{ ?o ?link {focus} . ?o a ?class . {dependent} ?s ?p ?o }}
+  {{ VALUES ?s {{ {iris} }} ?s ?p ?o }}
+  UNION {{ VALUES ?o {{ {iris} }} ?s ?p ?o }}
+  UNION {{ {focus} ?focus ?link ?s . ?s a ?class . {dependent} ?s ?p ?o }}
+  UNION {{ {focus} ?s ?link ?focus . ?s a ?class . {dependent} ?s ?p ?o }}
+  UNION {{ {focus} ?focus ?link ?o . ?o a ?class . {dependent} ?s ?p ?o }}
+  UNION {{ {focus} ?o ?link ?focus . ?o a ?class . {dependent} ?s ?p ?o }}
 }}"""
 
 
 def _summary_query(iri: URIRef, nodes: Iterable[URIRef]) -> str:
+    """Summaries of `nodes`, of the containers above `iri` (with their identifiers) and of
+    everything below it (a journal's volumes, issues and works)."""
     focus = _iri(iri)
     properties = f"VALUES ?p {{ {_iris(SUMMARY_PROPERTIES)} }}"
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ VALUES ?s {{ {_iris(nodes)} }} ?s ?p ?o . {properties} }}
   UNION {{ {focus} <{FRBR.partOf}>+ ?s . ?s ?p ?o . {properties} }}
+  UNION {{ ?s <{FRBR.partOf}>+ {focus} . ?s ?p ?o . {properties} }}
   UNION {{ {focus} <{FRBR.partOf}>+ ?s . VALUES ?p {{ <{DATACITE.hasIdentifier}> }} ?s ?p ?o }}
   UNION {{ {focus} <{FRBR.partOf}>+/<{DATACITE.hasIdentifier}> ?s . ?s ?p ?o . {properties} }}
 }}"""
@@ -129,8 +144,13 @@ def _iris(nodes: Iterable[Node]) -> str:
 
 
 def _iri(node: Node) -> str:
-    """`node` as a SPARQL IRI term; raises ValueError for anything that could break out of it
-    (urls.thing refuses such paths before they get here)."""
+    return f"<{_checked(node)}>"
+
+
+def _checked(node: Node) -> str:
+    """`node` as a string safe inside a SPARQL IRI term or string literal; raises ValueError
+    for anything that could break out of either (urls.thing refuses such paths before they
+    get here)."""
     if not isinstance(node, URIRef) or any(c in str(node) for c in '<>"{}|\\^` \n'):
         raise ValueError(f"not a safe IRI: {node!r}")
-    return f"<{node}>"
+    return str(node)

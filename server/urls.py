@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from rdflib import Graph
 from rdflib import URIRef
@@ -29,9 +30,14 @@ from rdflib.term import Node
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 
 ONTOLOGY_PATH = "ontology"
+DATASET_PATH = "dataset"
 DOC = "doc"
-# Routes of the site that are not things of the data (../shared/style.md "reserved paths").
-RESERVED = (DOC, "sparql", "static", ".well-known", "dumps", "robots.txt", "sitemap.xml")
+# The site's own routes (../shared/style.md "reserved paths"): never things of the data.
+VOID_PATH = ".well-known/void"
+SPARQL_PATH = "sparql"
+SITEMAP_PATH = "sitemap.xml"
+ROBOTS_PATH = "robots.txt"
+RESERVED = (DOC, SPARQL_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,24 @@ class UriSpace:
         fragment = str(iri).partition("#")[2]
         url = f"{self.base}{DOC}/{self.path(iri)}.{extension}"
         return f"{url}#{fragment}" if fragment else url
+
+    def page(self, iri: Node, lang: str | None = None) -> str:
+        """The HTML document about `iri`, in the interface language `lang` when one is given
+        (the query goes before a hash IRI's fragment)."""
+        url, hash_mark, fragment = self.document(iri, "html").partition("#")
+        if lang:
+            url += "?" + urlencode({"lang": lang})
+        return url + hash_mark + fragment
+
+    def link(self, path: str = "", **params: str) -> str:
+        """The URL of one of the site's routes below the base (`sparql`, VOID_PATH, a dump
+        file; the home page when `path` is empty), with the query parameters `params`."""
+        query = urlencode(params)
+        return self.base + path + (f"?{query}" if query else "")
+
+    def dataset(self) -> URIRef:
+        """The IRI of the dataset itself (`<dataset>`: title, licence, root resource)."""
+        return self.thing(DATASET_PATH)
 
     def documents(self, iri: Node) -> dict[str, str]:
         """Every document URL of `iri`, keyed by extension."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,7 +81,7 @@ def _start() -> Endpoint:
     process = subprocess.Popen(
         [*command, *data, "--data", str(graphs)], stdout=log, stderr=subprocess.STDOUT, env=env
     )
-    atexit.register(_stop, process)
+    atexit.register(_stop, process, folder)
     deadline = time.monotonic() + STARTUP_DEADLINE_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -91,11 +92,12 @@ def _start() -> Endpoint:
             return Endpoint(base_url)
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.3)
-    _stop(process)
+    _stop(process, folder)
     pytest.fail(f"lodpub serve did not answer at {base_url} within {STARTUP_DEADLINE_S} s")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen, folder: Path) -> None:
     if process.poll() is None:
         process.terminate()
         process.wait(timeout=30)
+    shutil.rmtree(folder, ignore_errors=True)

@@ -255,7 +255,7 @@ WORKS = [
     case("relation-literal", insert('<br/1> dcterms:relation "https://doi.org/10.1234/abc.1" .'),
          "BibliographicResourceShape", "dcterms:relation must be an IRI (e.g. https://doi.org"),
     case("work-cites-itself", insert("<br/101> cito:cites <br/101> ."),
-         "BibliographicResourceShape", "A work cannot cite itself"),
+         "CitingWorkShape", "A work cannot cite itself"),
     case("container-loop", insert("<br/4> frbr:partOf <br/2> ."),
          "BibliographicResourceShape", "loops back to itself through frbr:partOf"),
     case("journal-article-in-article",
@@ -429,17 +429,17 @@ AGENTS = [
          "AgentRoleShape", "is the oco:hasNext of at most one role"),
     case("corresponding-not-boolean", replace("<ar/2> lodpub:isCorrespondingAuthor true .",
                                               '<ar/2> lodpub:isCorrespondingAuthor "yes" .'),
-         "AgentRoleShape", "at most one xsd:boolean"),
+         "CorrespondingAuthorShape", "at most one xsd:boolean"),
     case("corresponding-publisher", insert("<ar/4> lodpub:isCorrespondingAuthor true ."),
-         "AgentRoleShape", "Only an author role"),
+         "CorrespondingAuthorShape", "Only an author role"),
     case("role-self-loop", insert("<ar/3> oco:hasNext <ar/3> ."),
-         "AgentRoleShape", "is its own oco:hasNext"),
+         "RoleChainShape", "is its own oco:hasNext"),
     case("role-cycle", insert("<ar/3> oco:hasNext <ar/1> ."),
-         "AgentRoleShape", "lies on an oco:hasNext cycle"),
+         "RoleChainShape", "lies on an oco:hasNext cycle"),
     case("role-next-other-role-type", insert("<ar/3> oco:hasNext <ar/4> ."),
-         "AgentRoleShape", "which has a different pro:withRole"),
+         "RoleChainShape", "which has a different pro:withRole"),
     case("role-next-other-work", insert("<ar/3> oco:hasNext <ar/5> ."),
-         "AgentRoleShape", "which belongs to another work"),
+         "RoleChainShape", "which belongs to another work"),
     case("role-chain-two-heads", delete("<ar/1> oco:hasNext <ar/2> ."),
          "AgentRoleShape", "has two first roles of the same type"),
 ]
@@ -463,7 +463,7 @@ IDENTIFIERS = [
          "IdentifierShape", "belongs to exactly one entity"),
     case("identifier-without-resolvable-link",
          delete("<br/1> dcterms:relation <https://doi.org/10.1234/abc.1> ."),
-         "IdentifierShape", "does not link to its resolvable IRI"),
+         "ResolvableLinkShape", "does not link to its resolvable IRI"),
     case("identifier-twice", identifier("<id/9>", "<br/1>", "datacite:doi", "10.1234/abc.1"),
          "IdentifierShape", "two identifier nodes"),
     case("doi-upper-case", replace(DOI_1, '<id/1> literal:hasLiteralValue "10.1234/ABC.1" .'),
@@ -523,10 +523,10 @@ EMBODIMENTS = [
     case("format-literal", insert('<re/1> dcterms:format "text/html" .'),
          "EmbodimentShape", "dcterms:format is at most one media-type IRI"),
     case("ending-page-alone", delete('<re/1> prism:startingPage "381" .'),
-         "EmbodimentShape", "needs its first page"),
+         "PageRangeShape", "needs its first page"),
     case("pages-reversed",
          replace(PAGES, '<re/1> prism:startingPage "392" ; prism:endingPage "381" .'),
-         "EmbodimentShape", "comes after last page"),
+         "PageRangeShape", "comes after last page"),
     case("digital-item-not-http", insert(
         "<re/1> frbr:exemplar <urn:x:1> . <urn:x:1> a fabio:DigitalItem ."),
          "DigitalItemShape", "absolute http(s) URL"),
@@ -656,6 +656,8 @@ def test_shape_rejects_invalid_graph(
     ]
     assert hits, report.render()
     assert {finding.severity for finding in hits} == {severity}
+    # One message per result: a shape's own sh:message must not leak into its other results.
+    assert all(len(finding.messages) == 1 for finding in hits), report.render()
 
 
 def messages(shapes: Graph) -> list[tuple[str, str]]:

@@ -38,22 +38,8 @@ USES_SCHEME = URIRef("http://purl.org/spar/datacite/usesIdentifierScheme")
 SCHEMA_ORG_TERM = URIRef(f"{LODPUB}schemaOrgTerm")
 # rdflib's closed namespaces, used through the module: pytest's collection probes the
 # attributes of a test module, and an open DefinedNamespace (SDO) warns on every probe.
-CLOSED = tuple(
-    getattr(namespace, name)
-    for name in (
-        "DCTERMS",
-        "FOAF",
-        "SKOS",
-        "PROV",
-        "DCAT",
-        "VOID",
-        "RDF",
-        "RDFS",
-        "OWL",
-        "XSD",
-        "SH",
-    )
-)
+CLOSED_NAMES = "DCTERMS FOAF SKOS PROV DCAT VOID RDF RDFS OWL XSD SH"
+CLOSED = tuple(getattr(namespace, name) for name in CLOSED_NAMES.split())
 # The OpenCitations Ontology is not among ../shared/vocab; OCDM v2.1.0 defines oco:hasNext
 # ("has next", the author order). Listed by name so that any other oco: term, or a typo, fails.
 OCO_TERMS = {URIRef("https://w3id.org/oc/ontology/hasNext")}
