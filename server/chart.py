@@ -1,7 +1,11 @@
-"""The references of a work as a picture, laid out on the server (issue #4): one square per
-reference, stacked in the column of its year, coloured by type, filled for Chinese and
-outlined for English. The template draws the shapes as inline SVG, so the picture needs no
-JavaScript; every number here is a coordinate in the SVG's viewBox.
+"""The references of a work as a picture, laid out on the server (issue #4): one row per year
+that has references, one square per reference in it, coloured by type, filled for Chinese and
+outlined for English; and the same counts as a table for readers who cannot see the picture.
+The template draws the shapes as inline SVG, so the picture needs no JavaScript; every number
+here is a coordinate in the SVG's viewBox.
+
+Rows rather than columns: the busiest year has a dozen references, which as a column made a
+picture taller than a phone's screen, and as a row fits its width.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from dataclasses import dataclass
 
 # Colour-blind-safe hues dark enough for white text (WCAG contrast >= 4.5:1 on each).
 PALETTE = ("#1f5fa8", "#b2182b", "#1b7837", "#7b3294", "#8c510a", "#35978f")
+OUTLINE_KEY = "#444444"  # the legend's colour for the language keys
 SIZE = 26  # side of a square
-GAP = 4
-COLUMN = SIZE + 10
-LEFT = 40
-TOP = 16
+STEP = SIZE + 4  # from one square (or row) to the next
+LEFT = 64  # room for the year labels
+TOP = 22  # room for the count axis
+BREAK = 16  # height of the "…" row that stands for years without references
 LEGEND_ROW = 22
-BREAK = 18  # width of the "…" that stands for years without references
+LEGEND_COLUMN = 210
+GUIDE_EVERY = 5
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Item:
     kind: str  # the type's label in the reader's language
     href: str
     title: str
+    title_lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,8 @@ class Square:
 
 
 @dataclass(frozen=True)
-class Tick:
-    x: int
+class Row:
+    y: int  # baseline of the row's label
     label: str
     is_break: bool = False  # stands for a run of years without references
 
@@ -58,79 +65,135 @@ class Key:
 
 
 @dataclass(frozen=True)
+class Table:
+    """The picture's counts: one row per year (label, count per column, total)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[int, ...], int], ...]
+    totals: tuple[int, ...]
+    total: int
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
-    baseline: int
+    bottom: int  # where the rows end
     squares: tuple[Square, ...]
-    ticks: tuple[Tick, ...]
+    rows: tuple[Row, ...]
     legend: tuple[Key, ...]
-    gridlines: tuple[tuple[int, int], ...]  # (y, count) of the horizontal guides
+    guides: tuple[tuple[int, int], ...]  # (x, count) of the vertical guides
     summary: str
+    table: Table
 
 
 def layout(items: list[Item], language_names: dict[str, str], unknown_year: str) -> Chart:
-    """Coordinates for `items`: a column per year that has references, in order; a run of
-    years without any becomes one narrow break marked "…" (so the timeline stays honest and
-    the picture fits a phone); then a column for unknown years if any."""
-    years = sorted({i.year for i in items if i.year is not None})
+    """Coordinates for `items`: a row per year that has references, oldest first; a run of
+    years without any becomes one short row marked "…" (so the timeline stays honest); then
+    a row for unknown years if any. Within a row, squares go by type, then by number."""
     kinds = sorted(Counter(i.kind for i in items).items(), key=lambda kv: (-kv[1], kv[0]))
     colours = {kind: PALETTE[n % len(PALETTE)] for n, (kind, _) in enumerate(kinds)}
-    per_column = Counter(i.year for i in items)
-    tallest = max(per_column.values(), default=1)
-    baseline = TOP + tallest * (SIZE + GAP)
+    languages = sorted(Counter(i.language or "" for i in items).items())
+    years = sorted({i.year for i in items if i.year is not None})
+    keys: list[int | None] = [*years, *([None] if any(i.year is None for i in items) else [])]
+    rows, y_of = _rows(keys, unknown_year)
+    squares = _squares(items, kinds, colours, y_of)
+    bottom = rows[-1].y + STEP // 2 if rows else TOP
+    widest = max(Counter(i.year for i in items).values(), default=1)
+    legend = _legend(kinds, languages, colours, language_names, bottom + 18)
+    height = max((k.y for k in legend), default=bottom) + LEGEND_ROW + 4
+    return Chart(
+        width=max(LEFT + widest * STEP + 12, 2 * LEGEND_COLUMN + 12),
+        height=height,
+        bottom=bottom,
+        squares=squares,
+        rows=rows,
+        legend=legend,
+        guides=tuple((LEFT + n * STEP - 2, n) for n in range(0, widest + 1, GUIDE_EVERY)),
+        summary=_summary(items, kinds, languages, language_names, years),
+        table=_table(items, keys, kinds, languages, language_names, unknown_year),
+    )
 
-    x_of: dict[int | None, int] = {}
-    ticks = []
-    x = LEFT
-    for n, year in enumerate(years):
-        if n and year - years[n - 1] > 1:
-            ticks.append(Tick(x + BREAK // 2 - 4, "…", is_break=True))
-            x += BREAK
-        x_of[year] = x
-        ticks.append(Tick(x + SIZE // 2, str(year)))
-        x += COLUMN
-    if None in per_column:
-        x_of[None] = x
-        ticks.append(Tick(x + SIZE // 2, unknown_year))
-        x += COLUMN
 
+def _rows(
+    keys: list[int | None], unknown_year: str
+) -> tuple[tuple[Row, ...], dict[int | None, int]]:
+    rows: list[Row] = []
+    y_of: dict[int | None, int] = {}
+    y = TOP
+    for n, year in enumerate(keys):
+        previous = keys[n - 1] if n else None
+        if year is not None and previous is not None and year - previous > 1:
+            rows.append(Row(y + BREAK // 2, "…", is_break=True))
+            y += BREAK
+        y_of[year] = y
+        rows.append(Row(y + SIZE // 2 + 5, unknown_year if year is None else str(year)))
+        y += STEP
+    return tuple(rows), y_of
+
+
+def _squares(
+    items: list[Item], kinds: list[tuple[str, int]], colours: dict[str, str], y_of: dict
+) -> tuple[Square, ...]:
+    order = [kind for kind, _ in kinds]
+    placed: Counter[int | None] = Counter()
     squares = []
-    stacked: Counter[int | None] = Counter()
-    for item in sorted(items, key=lambda i: (_order(i.kind, kinds), _number(i.number))):
-        level = stacked[item.year]
-        stacked[item.year] += 1
+    for item in sorted(items, key=lambda i: (order.index(i.kind), _number(i.number))):
         squares.append(
             Square(
-                x=x_of[item.year],
-                y=baseline - (level + 1) * (SIZE + GAP),
+                x=LEFT + placed[item.year] * STEP,
+                y=y_of[item.year],
                 item=item,
                 colour=colours[item.kind],
                 filled=item.language != "en",
             )
         )
-    # One legend column: the types, then the languages (filled or outlined squares).
-    languages = sorted(Counter(i.language or "" for i in items).items())
-    keys = [(f"{kind} ({count})", colours[kind], True) for kind, count in kinds]
-    keys += [
-        (f"{language_names.get(code, code or '?')} ({count})", "#444444", code != "en")
-        for code, count in languages
+        placed[item.year] += 1
+    return tuple(squares)
+
+
+def _legend(kinds, languages, colours, language_names, top: int) -> tuple[Key, ...]:
+    """Two columns: the types (coloured squares), then the languages (filled or outlined)."""
+    keys = [
+        Key(8, top + n * LEGEND_ROW, f"{kind} ({count})", colours[kind], True)
+        for n, (kind, count) in enumerate(kinds)
     ]
-    legend_top = baseline + 48
-    legend = tuple(
-        Key(LEFT, legend_top + n * LEGEND_ROW, label, colour, filled)
-        for n, (label, colour, filled) in enumerate(keys)
-    )
-    guides = tuple((baseline - level * (SIZE + GAP), level) for level in range(0, tallest + 1, 5))
-    return Chart(
-        width=max(x + 10, LEFT + 220),
-        height=legend_top + len(keys) * LEGEND_ROW + 8,
-        baseline=baseline,
-        squares=tuple(squares),
-        ticks=tuple(ticks),
-        legend=legend,
-        gridlines=guides,
-        summary=_summary(items, kinds, languages, language_names, years),
+    keys += [
+        Key(
+            8 + LEGEND_COLUMN,
+            top + n * LEGEND_ROW,
+            f"{language_names.get(code, code or '?')} ({count})",
+            OUTLINE_KEY,
+            code != "en",
+        )
+        for n, (code, count) in enumerate(languages)
+    ]
+    return tuple(keys)
+
+
+def _table(items, keys, kinds, languages, language_names, unknown_year) -> Table:
+    """Per year: how many references of each type and in each language."""
+    columns = [kind for kind, _ in kinds] + [
+        language_names.get(code, code or "?") for code, _ in languages
+    ]
+
+    def counts(year: int | None) -> tuple[int, ...]:
+        here = [i for i in items if i.year == year]
+        by_kind = [sum(i.kind == kind for i in here) for kind, _ in kinds]
+        by_language = [sum((i.language or "") == code for i in here) for code, _ in languages]
+        return tuple(by_kind + by_language)
+
+    rows = []
+    for year in keys:
+        values = counts(year)
+        rows.append(
+            (unknown_year if year is None else str(year), values, sum(values[: len(kinds)]))
+        )
+    return Table(
+        columns=tuple(columns),
+        rows=tuple(rows),
+        totals=tuple(count for _, count in kinds) + tuple(count for _, count in languages),
+        total=len(items),
     )
 
 
@@ -142,10 +205,6 @@ def _summary(items, kinds, languages, language_names, years) -> str:
     )
     span = f"{years[0]}–{years[-1]}" if years else ""
     return f"{len(items)}: {by_kind}; {by_language}; {span}".rstrip("; ")
-
-
-def _order(kind: str, kinds: list[tuple[str, int]]) -> int:
-    return [k for k, _ in kinds].index(kind)
 
 
 def _number(text: str) -> tuple[int, str]:

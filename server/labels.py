@@ -56,20 +56,47 @@ UI_TEXT = {
     "other_formats": ("Other formats", "其他格式"),
     "authors": ("Authors", "作者"),
     "references": ("References", "参考文献"),
+    "reference": ("Reference", "参考文献"),
     "references_chart": ("The references by year, language and type", "参考文献的年份、语种与类型"),
+    "chart_table": ("The picture as a table", "图中数据表"),
+    "total": ("Total", "合计"),
     "cited_by": ("Cited by", "被引用"),
     "referenced_by": ("Reference as printed", "参考文献著录"),
     "details": ("All statements", "全部陈述"),
     "incoming": ("Linked from", "被以下资源链接"),
     "published_in": ("Published in", "发表于"),
+    "part_of": ("Part of", "隶属于"),
+    "contents": ("Works in this publication", "本刊所载作品"),
+    "identifiers": ("Identifiers", "标识符"),
+    "roles": ("Roles", "角色"),
     "pages": ("Pages", "页码"),
     "year": ("Year", "年份"),
+    "years": ("{} years", "{} 年"),
     "unknown_year": ("year unknown", "年份不详"),
     "corresponding": ("corresponding author", "通讯作者"),
     "sources": ("Sources", "来源"),
     "notes": ("Notes", "附注"),
     "language_switch": ("中文", "English"),
     "void": ("Dataset description (VoID)", "数据集描述（VoID）"),
+    "home": ("Home", "首页"),
+    "site": ("Site", "网站"),
+    "skip": ("Skip to content", "跳到正文"),
+    "sparql": ("SPARQL endpoint", "SPARQL 查询端点"),
+    "sitemap": ("Sitemap", "网站地图"),
+    "dumps": ("The whole dataset", "完整数据集"),
+    "dumps_intro": (
+        "One file per format, the same triples in each:",
+        "每种格式一个文件，三元组相同：",
+    ),
+    "explore": ("Start exploring", "从这里开始"),
+    "for_machines": ("For programs", "供程序使用"),
+    "the_article": ("The article", "论文"),
+    "article_page": ("Read the article's page", "查看论文页面"),
+    "triples": ("{} triples", "{} 个三元组"),
+    "footer": (
+        "Published with lodpub: linked data checked with SHACL before it is served.",
+        "由 lodpub 发布：关联数据在发布前经过 SHACL 校验。",
+    ),
 }
 
 
@@ -145,10 +172,10 @@ def pick(literals: Iterable[Literal], lang: str) -> Text | None:
     return text(ordered[0]) if ordered else None
 
 
-def ui(key: str, lang: str) -> str:
-    """A word of the page furniture in the interface language."""
+def ui(key: str, lang: str, *values: object) -> str:
+    """A word of the page furniture in the interface language, with `values` filled in."""
     english, chinese = UI_TEXT[key]
-    return chinese if lang_matches(lang, "zh") else english
+    return (chinese if lang_matches(lang, "zh") else english).format(*values)
 
 
 def ui_language(asked: str | None) -> str:
@@ -228,7 +255,8 @@ class Labeller:
             prefix = self.term(scheme).value if scheme is not None else ""
             return Text(f"{prefix} {value}".strip())
         if (node, RDF.type, BIRO.BibliographicReference) in g and number is not None:
-            return Text(f"[{number}]")
+            word = ui("reference", self.lang)
+            return Text(f"{word} [{number}]", self.lang)
         if (node, RDF.type, CITO.Citation) in g:
             cited = g.value(node, CITO.hasCitedEntity)
             if cited is not None and kind is not None:
@@ -270,9 +298,12 @@ def _local_name(iri: Node) -> str:
 
 def _short(node: Node) -> str:
     """A nameless node's IRI, shortened to its last two path segments (`br/1`) when they
-    read as an id (the publication's `br/1`); other IRIs stay whole (links out show where
-    they go)."""
+    read as an id (the publication's `br/1`), or to its last segment when that is a word (a
+    term of a controlled vocabulary: `…/cld/freq/monthly` → `monthly`); other IRIs stay whole
+    (links out show where they go)."""
     parts = str(node).rstrip("/").split("/")
     if len(parts) > 3 and re.fullmatch(r"[a-z]+/[0-9-]+", "/".join(parts[-2:])):
         return "/".join(parts[-2:])
+    if len(parts) > 3 and re.fullmatch(r"[A-Za-z]+", parts[-1]):
+        return parts[-1]
     return str(node)

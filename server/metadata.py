@@ -1,9 +1,10 @@
 """Metadata embedded in a work's page for general crawlers and reference managers (issue #4):
-schema.org JSON-LD, Google Scholar `citation_*` meta tags, Dublin Core meta tags and COinS.
+Google Scholar `citation_*` meta tags, Dublin Core meta tags, COinS and the Signposting
+types; and the Mapper that reads a description with the ontology's schema.org mappings
+(jsonld.py builds the schema.org JSON-LD with it).
 
 All of it is read from a description (describe.py) and the ontology: each class, property
-and role is named by its `lodpub:schemaOrgTerm`, each value comes from the graph. The JSON-LD
-context is inline (`@vocab` schema.org), so it expands offline.
+and role is named by its `lodpub:schemaOrgTerm`, each value comes from the graph.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 from urllib.parse import urlencode
 
 from rdflib import RDF
@@ -33,15 +35,6 @@ from lodpub.vocab import OCO
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
 from lodpub.vocab import SCHEMA
-
-# Inline, so that the JSON-LD expands without fetching schema.org's context: authors keep
-# their order as an RDF list, links are IRIs rather than strings.
-CONTEXT = {
-    "@vocab": str(SCHEMA),
-    "author": {"@container": "@list"},
-    "sameAs": {"@type": "@id"},
-    "url": {"@type": "@id"},
-}
 
 
 @dataclass(frozen=True)
@@ -206,147 +199,106 @@ def citation(graph: Graph, ontology: Graph, work: URIRef, url: str) -> Citation:
     )
 
 
+# Which Citation field each kind of tag carries, in the order its documentation lists them;
+# a tuple field gives one tag per value (every author, in order), an Agent its name.
+SCHOLAR_TAGS = (
+    ("citation_title", "title"),
+    ("citation_author", "authors"),
+    ("citation_publication_date", "date"),
+    ("citation_journal_title", "journal"),
+    ("citation_issn", "issn"),
+    ("citation_volume", "volume"),
+    ("citation_issue", "issue"),
+    ("citation_firstpage", "first_page"),
+    ("citation_lastpage", "last_page"),
+    ("citation_language", "language"),
+    ("citation_keywords", "keywords"),
+    ("citation_publisher", "publisher"),
+    ("citation_abstract_html_url", "url"),
+)
+DUBLIN_CORE_TAGS = (
+    ("DC.title", "title"),
+    ("DC.creator", "authors"),
+    ("DC.date", "date"),
+    ("DC.language", "language"),
+    ("DC.publisher", "publisher"),
+    ("DC.subject", "keywords"),
+    ("DC.source", "journal"),
+    ("DC.identifier", "url"),
+)
+# OpenURL 1.0 journal format (Z39.88-2004 KEV): rft.au names every author in order, the
+# first author's parts go to rft.aulast / rft.aufirst (the format defines them for the
+# first author only).
+COINS_KEYS = (
+    ("rft.atitle", "title"),
+    ("rft.jtitle", "journal"),
+    ("rft.date", "date"),
+    ("rft.volume", "volume"),
+    ("rft.issue", "issue"),
+    ("rft.spage", "first_page"),
+    ("rft.epage", "last_page"),
+    ("rft.issn", "issn"),
+    ("rft.au", "authors"),
+    ("rft.language", "language"),
+    ("rft.subject", "keywords"),
+    ("rft.pub", "publisher"),
+)
+# Signposting names types by their https schema.org IRIs; a landing page is also an
+# AboutPage (https://signposting.org/FAIR/).
+SIGNPOSTING_SCHEMA = "https://schema.org/"
+
+
 def meta_tags(c: Citation) -> list[tuple[str, str]]:
     """Google Scholar (Highwire Press) tags as (name, content), in the documented order: each
     citation_author followed by its citation_author_institution."""
-    tags: list[tuple[str, str]] = []
-    _add(tags, "citation_title", c.title)
-    for author in c.authors:
-        tags.append(("citation_author", author.name))
-        tags.extend(("citation_author_institution", a) for a in author.affiliations)
-    _add(tags, "citation_publication_date", c.date)
-    _add(tags, "citation_journal_title", c.journal)
-    tags.extend(("citation_issn", issn) for issn in c.issn)
-    _add(tags, "citation_volume", c.volume)
-    _add(tags, "citation_issue", c.issue)
-    _add(tags, "citation_firstpage", c.first_page)
-    _add(tags, "citation_lastpage", c.last_page)
-    _add(tags, "citation_language", c.language)
-    tags.extend(("citation_keywords", str(k)) for k in c.keywords)
-    _add(tags, "citation_publisher", c.publisher)
-    tags.append(("citation_abstract_html_url", c.url))
-    return tags
+    return _tags(c, SCHOLAR_TAGS, institution="citation_author_institution")
 
 
 def dublin_core(c: Citation) -> list[tuple[str, str]]:
     """Dublin Core meta tags (`DC.*`, with `<link rel="schema.DC">` in the page)."""
-    tags: list[tuple[str, str]] = []
-    _add(tags, "DC.title", c.title)
-    tags.extend(("DC.creator", a.name) for a in c.authors)
-    _add(tags, "DC.date", c.date)
-    _add(tags, "DC.language", c.language)
-    _add(tags, "DC.publisher", c.publisher)
-    tags.extend(("DC.subject", str(k)) for k in c.keywords)
-    _add(tags, "DC.source", c.journal)
-    tags.append(("DC.identifier", c.url))
-    return tags
+    return _tags(c, DUBLIN_CORE_TAGS)
 
 
 def coins(c: Citation) -> str:
     """A COinS ContextObject (OpenURL 1.0 KEV, journal format) holding everything the meta tags
-    hold, since Zotero keeps only what the COinS says when a page has one."""
-    pairs: list[tuple[str, str]] = [
+    hold, since Zotero keeps only what the COinS says when a page has one. Percent-encoded
+    UTF-8 (a space is %20, never `+`, which decoders disagree about)."""
+    pairs = [
         ("ctx_ver", "Z39.88-2004"),
         ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),
         ("rft.genre", "article"),
         ("rft_id", c.url),
+        *_tags(c, COINS_KEYS),
     ]
-    _add(pairs, "rft.atitle", c.title)
-    _add(pairs, "rft.jtitle", c.journal)
-    _add(pairs, "rft.date", c.date)
-    _add(pairs, "rft.volume", c.volume)
-    _add(pairs, "rft.issue", c.issue)
-    _add(pairs, "rft.spage", c.first_page)
-    _add(pairs, "rft.epage", c.last_page)
+    first = c.authors[0] if c.authors else None
+    if first is not None and first.family and first.given:
+        pairs += [("rft.aulast", first.family), ("rft.aufirst", first.given)]
     if c.first_page and c.last_page:
         pairs.append(("rft.pages", f"{c.first_page}-{c.last_page}"))
-    pairs.extend(("rft.issn", issn) for issn in c.issn)
-    for author in c.authors:
-        if author.family and author.given:
-            pairs += [("rft.aulast", author.family), ("rft.aufirst", author.given)]
-        else:
-            pairs.append(("rft.au", author.name))
-    _add(pairs, "rft.language", c.language)
-    pairs.extend(("rft.subject", str(k)) for k in c.keywords)
-    _add(pairs, "rft.pub", c.publisher)
-    return urlencode(pairs)
+    return urlencode(pairs, quote_via=quote)
 
 
-def schema_org(graph: Graph, ontology: Graph, work: URIRef, url: str) -> dict[str, Any]:
-    """schema.org JSON-LD for `work` with an inline context: type, names, dates, authors in
-    order with affiliations, publisher, isPartOf issue → volume → periodical with ISSN, pages,
-    and `citation` for every cited work in reference-list order."""
-    m = Mapper(graph, ontology)
-    node = _schema_node(m, work)
-    node["url"] = url
-    embodiment = graph.value(work, FRBR.embodiment)
-    if embodiment is not None:
-        node.update(_literal_properties(m, embodiment))
-    for role_term, role_property in ((PRO.author, "author"), (PRO.publisher, "publisher")):
-        agents = [_schema_agent(m, r) for r in m.roles(work, role_term)]
-        if agents:
-            node[m.schema_term(role_term) or role_property] = agents
-    chain = m.containers(work)
-    if chain:
-        node["isPartOf"] = _schema_container(m, chain)
-    cited = m.references(work)
-    if cited:
-        node["citation"] = [_schema_node(m, c) for c in cited]
-    return {"@context": CONTEXT, **node}
+def signposting_types(schema_type: str) -> list[str]:
+    """The `rel="type"` targets of a work's landing page: its schema.org type and AboutPage."""
+    return [SIGNPOSTING_SCHEMA + schema_type, SIGNPOSTING_SCHEMA + "AboutPage"]
 
 
-def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
-    out: dict[str, Any] = {"@id": str(node), "@type": m.schema_type(node)}
-    out.update(_literal_properties(m, node))
-    language = m.graph.value(node, DCTERMS.language)
-    if language is not None and language_code(language):
-        out[m.schema_term(DCTERMS.language) or "inLanguage"] = language_code(language)
-    links = sorted(str(o) for o in m.graph.objects(node, DCTERMS.relation))
-    if links:
-        out[m.schema_term(DCTERMS.relation) or "sameAs"] = links
-    return out
-
-
-def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for term, lit in m.literals(node):
-        out.setdefault(term, []).append(_json_value(lit))
-    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
-
-
-def _schema_agent(m: Mapper, role: Node) -> dict[str, Any]:
-    holder = m.graph.value(role, PRO.isHeldBy)
-    out = _schema_node(m, holder) if holder is not None else {"@type": "Thing"}
-    organisations = sorted(m.graph.objects(role, PRO.relatesToOrganization))
-    if organisations:
-        out[m.schema_term(PRO.relatesToOrganization) or "affiliation"] = [
-            _schema_node(m, org) for org in organisations
-        ]
-    return out
-
-
-def _schema_container(m: Mapper, chain: list[Node]) -> dict[str, Any]:
-    """Nested isPartOf: the issue holds its volume, which holds the periodical."""
-    node = chain[0]
-    out = _schema_node(m, node)
-    number = out.pop("position", None)
-    kind = out["@type"]
-    if number is not None and kind in ("PublicationIssue", "PublicationVolume"):
-        out["issueNumber" if kind == "PublicationIssue" else "volumeNumber"] = number
-    issn = m.identifiers(node, "issn")
-    if issn:
-        out["issn"] = issn
-    if len(chain) > 1:
-        out["isPartOf"] = _schema_container(m, chain[1:])
-    return out
-
-
-def _json_value(lit: Literal) -> Any:
-    if lit.language:
-        return {"@value": str(lit), "@language": lit.language}
-    if isinstance(lit.value, bool):
-        return lit.value
-    return str(lit)
+def _tags(
+    c: Citation, table: tuple[tuple[str, str], ...], institution: str | None = None
+) -> list[tuple[str, str]]:
+    """(name, content) for each field of `c` that `table` names and that has a value; with
+    `institution`, each author is followed by one such tag per affiliation."""
+    tags: list[tuple[str, str]] = []
+    for name, field_name in table:
+        value = getattr(c, field_name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Agent):
+                tags.append((name, item.name))
+                if institution:
+                    tags.extend((institution, a) for a in item.affiliations)
+            elif item is not None and str(item):
+                tags.append((name, str(item)))
+    return tags
 
 
 def _schema_org_term(ontology: Graph) -> URIRef:
@@ -381,8 +333,3 @@ def _number(node: Node | None) -> tuple[int, str]:
 
 def _lang_then_value(lit: Node) -> tuple[str, str]:
     return (getattr(lit, "language", None) or "").lower(), str(lit)
-
-
-def _add(tags: list[tuple[str, str]], name: str, value: object | None) -> None:
-    if value is not None and str(value):
-        tags.append((name, str(value)))

@@ -19,7 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 from urllib.parse import urlencode
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 from rdflib import Graph
 from rdflib import URIRef
@@ -76,12 +79,8 @@ class UriSpace:
         return f"{url}#{fragment}" if fragment else url
 
     def page(self, iri: Node, lang: str | None = None) -> str:
-        """The HTML document about `iri`, in the interface language `lang` when one is given
-        (the query goes before a hash IRI's fragment)."""
-        url, hash_mark, fragment = self.document(iri, "html").partition("#")
-        if lang:
-            url += "?" + urlencode({"lang": lang})
-        return url + hash_mark + fragment
+        """The HTML document about `iri`, in the interface language `lang` when one is given."""
+        return with_lang(self.document(iri, "html"), lang)
 
     def link(self, path: str = "", **params: str) -> str:
         """The URL of one of the site's routes below the base (`sparql`, VOID_PATH, a dump
@@ -116,6 +115,16 @@ class UriSpace:
         head = path.split("/", 1)[0]
         stem, dot, extension = path.rpartition(".")
         return head not in RESERVED and not (dot and stem and extension in self.extensions)
+
+
+def with_lang(url: str, lang: str | None) -> str:
+    """`url` asking for the interface language `lang` (`?lang=`, before any fragment; any
+    other language it asked for is dropped)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang"]
+    if lang:
+        query.append(("lang", lang))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def things(graph: Graph, space: UriSpace) -> list[URIRef]:

@@ -1,6 +1,7 @@
-"""The article page in a real browser (issue #4): Debian's chromium, headless, driven by
-Playwright. It renders, shows every reference, a click reaches the reference's page, it
-works with JavaScript off and fits a phone's width. Screenshots go to tests/artifacts/.
+"""The pages in a real browser (issue #4): Debian's chromium, headless, driven by
+Playwright. The article page renders, shows every reference, a click reaches the reference's
+page, it works with JavaScript off; every kind of page fits a phone's width. Screenshots go
+to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import requests
 from playwright import sync_api
 from rdflib import Graph
 from rdflib import URIRef
+from rdflib.namespace import DCTERMS
 from rdflib.namespace import RDF
 from rdflib.namespace import VOID
 
 from lodpub.vocab import BIRO
 from lodpub.vocab import FRBR
+from lodpub.vocab import PRO
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -108,3 +111,43 @@ def test_browser_accept_header_gets_html_from_the_server(browser, article) -> No
     direct = requests.get(thing, headers={"Accept": accept}, allow_redirects=False, timeout=60)
     assert direct.status_code == 303
     assert direct.headers["Location"].endswith(".html")
+
+
+@pytest.fixture(scope="module")
+def pages(live_server: str, article) -> dict[str, str]:
+    """A page of each kind, found from the article's description: the home page, the article,
+    its journal, its first author, its first reference, and a Chinese cited work."""
+    thing, _ = article
+    root = URIRef(thing)
+    description = Graph().parse(thing)
+    journal = root
+    while description.value(journal, FRBR.partOf) is not None:
+        journal = description.value(journal, FRBR.partOf)
+    roles = sorted(description.objects(root, PRO.isDocumentContextFor))
+    author = next(description.value(r, PRO.isHeldBy) for r in roles
+                  if (r, PRO.withRole, PRO.author) in description)  # fmt: skip
+    chinese = next(
+        w for w in sorted(description.objects(root, URIRef("http://purl.org/spar/cito/cites")))
+        if str(description.value(w, DCTERMS.language)).endswith("/chi")
+    )  # fmt: skip
+    reference = min(description.objects(root, FRBR.part), key=lambda r: int(str(r).split("/")[-1]))
+    things = {"article": root, "journal": journal, "agent": author, "chinese-work": chinese,
+              "reference": reference}  # fmt: skip
+    return {"home": live_server, **{name: str(iri) for name, iri in things.items()}}
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_every_kind_of_page_fits_the_screen(browser, pages, width) -> None:
+    """No sideways scrolling at a desktop's or a phone's width, JavaScript off; one h1."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": 900}, locale="en-US"
+    )
+    page = context.new_page()
+    for name, url in pages.items():
+        response = page.goto(url)
+        assert response.status == 200, name
+        assert page.locator("h1").count() == 1, name
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    context.close()

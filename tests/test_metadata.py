@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 import extruct
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from lxml import html as lxml_html
 from rdflib import Graph
 from rdflib import Literal
@@ -19,10 +19,10 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import FOAF
 from rdflib.namespace import RDF
-from rdflib.namespace import VOID
+from site_helpers import local
 
-from lodpub.config import Config
-from lodpub.dataset import load
+from lodpub.urls import UriSpace
+from lodpub.views.state import DOCUMENT_FORMATS
 from lodpub.vocab import CITO
 from lodpub.vocab import DATACITE
 from lodpub.vocab import FABIO
@@ -33,28 +33,16 @@ from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
 from lodpub.vocab import SCHEMA
 
+pytest_plugins = ["site_fixtures"]
+
 # ISO 639-2 (the data's LoC language IRIs) → ISO 639-1, which the tags and COinS carry.
 ISO_639_1 = {"chi": "zh", "zho": "zh", "eng": "en"}
 
 
 @pytest.fixture(scope="module")
-def data(app: Flask) -> Graph:
-    graph = Graph()
-    for s, p, o, _ in load(Config.load()["DATA_FILES"], app.config["BASE_URL"]).quads():
-        graph.add((s, p, o))
-    return graph
-
-
-@pytest.fixture(scope="module")
-def article(data: Graph, app: Flask) -> URIRef:
-    return data.value(URIRef(app.config["BASE_URL"] + "dataset"), VOID.rootResource)
-
-
-@pytest.fixture(scope="module")
-def page(app: Flask, article: URIRef) -> tuple[str, str]:
-    url = app.config["BASE_URL"] + "doc/" + article[len(app.config["BASE_URL"]) :] + ".html"
-    client: FlaskClient = app.test_client()
-    response = client.get(url[len(app.config["BASE_URL"]) - 1 :])
+def page(app: Flask, article: URIRef, space: UriSpace) -> tuple[str, str]:
+    url = space.document(article, "html")
+    response = app.test_client().get(local(url, space.base))
     assert response.status_code == 200
     return url, response.get_data(as_text=True)
 
@@ -132,8 +120,13 @@ def test_coins_holds_at_least_what_the_meta_tags_hold(page, facts) -> None:
         values.setdefault(key, []).append(value)
     assert values["rft_val_fmt"] == ["info:ofi/fmt:kev:mtx:journal"]
     assert values["rft.atitle"] == [facts["title"]]
-    assert values["rft.aulast"] == facts["families"]
-    assert values["rft.aufirst"] == facts["givens"]
+    # rft.au names every author in order; aulast / aufirst are the first author's parts
+    # (the OpenURL journal format defines them for the first author only).
+    assert values["rft.au"] == facts["authors"]
+    assert values["rft.aulast"] == facts["families"][:1]
+    assert values["rft.aufirst"] == facts["givens"][:1]
+    assert values["ctx_ver"] == ["Z39.88-2004"]
+    assert values["rft.genre"] == ["article"]
     assert values["rft.date"] == [facts["date"]]
     assert values["rft.jtitle"] == [facts["journal"]]
     assert values["rft.issn"] == facts["issn"]
@@ -188,3 +181,33 @@ def test_extruct_dublin_core_names_title_creators_and_date(page, facts) -> None:
     assert by_name["dc.creator"] == facts["authors"]
     assert by_name["dc.date"] == [facts["date"]]
     assert by_name["dc.language"] == [facts["language"]]
+
+
+def test_coins_is_percent_encoded_utf8(page, facts) -> None:
+    """Spaces as %20, not `+`: a strict percent-decoder (RFC 3986) and a form decoder then
+    read the same values, and a literal `+` stays distinct from a space."""
+    _, html = page
+    title = lxml_html.fromstring(html).xpath("//span[@class='Z3988']")[0].get("title")
+    assert "+" not in title and " " not in title
+    pairs = [pair.split("=", 1) for pair in title.split("&")]
+    decoded = {(unquote(k), unquote(v)) for k, v in pairs}
+    assert decoded == set(parse_qsl(title))
+    assert ("rft.atitle", facts["title"]) in decoded
+    assert any(k == "rft.subject" and " " in v for k, v in decoded)
+
+
+def test_article_landing_page_signposting_links(client, article, space) -> None:
+    """Signposting (https://signposting.org/FAIR/): the landing page's types, a describedby
+    link with its type per metadata format, the licence; no cite-as, item or author, since
+    the data has no persistent identifier, content file or ORCID iD for them."""
+    response = client.get(local(space.document(article, "html"), space.base))
+    links = response.headers["Link"]
+    assert '<https://schema.org/ScholarlyArticle>; rel="type"' in links
+    assert '<https://schema.org/AboutPage>; rel="type"' in links
+    for fmt in DOCUMENT_FORMATS:
+        if fmt.kind == "rdf":
+            described = f'<{space.document(article, fmt.extension)}>; rel="describedby"'
+            assert f'{described}; type="{fmt.media_type}"' in links
+    assert 'rel="license"' in links
+    for absent in ('rel="cite-as"', 'rel="item"', 'rel="author"'):
+        assert absent not in links

@@ -46,6 +46,15 @@ CHROMIUM = (
     "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
 )
 RDF_TYPES = {"text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"}
+# Each client, what it sends, and the media types it must get.
+CLIENTS = [
+    ("rdflib", RDFLIB, RDF_TYPES),
+    ("rapper", RAPPER, RDF_TYPES),
+    ("comunica", COMUNICA, {"application/ld+json"}),
+    ("ldspider", LDSPIDER, {"application/rdf+xml"}),
+    ("zotero", ZOTERO, {"text/html"}),
+    ("chromium", CHROMIUM, {"text/html"}),
+]
 PARSERS = {
     "text/turtle": "turtle",
     "application/ld+json": "json-ld",
@@ -69,17 +78,7 @@ def article(live_server: str) -> str:
     return str(root)
 
 
-@pytest.mark.parametrize(
-    ("client", "accept", "expected"),
-    [
-        ("rdflib", RDFLIB, RDF_TYPES),
-        ("rapper", RAPPER, RDF_TYPES),
-        ("comunica", COMUNICA, {"application/ld+json"}),
-        ("ldspider", LDSPIDER, {"application/rdf+xml"}),
-        ("zotero", ZOTERO, {"text/html"}),
-        ("chromium", CHROMIUM, {"text/html"}),
-    ],
-)
+@pytest.mark.parametrize(("client", "accept", "expected"), CLIENTS)
 def test_get_thing_as_real_clients(live_server, article, client, accept, expected) -> None:
     first = requests.get(article, headers={"Accept": accept}, allow_redirects=False, timeout=60)
     assert first.status_code == 303, client
@@ -92,6 +91,25 @@ def test_get_thing_as_real_clients(live_server, article, client, accept, expecte
     if media_type in PARSERS:
         graph = Graph().parse(data=document.content, format=PARSERS[media_type])
         assert (URIRef(article), None, None) in graph
+
+
+@pytest.mark.parametrize(("client", "accept", "expected"), CLIENTS)
+def test_get_home_as_real_clients(live_server, client, accept, expected) -> None:
+    """The home page is the dataset's page: RDF clients are sent (303) to the dataset's
+    description, browsers and Zotero read the page; the answer varies by Accept."""
+    first = requests.get(live_server, headers={"Accept": accept}, allow_redirects=False, timeout=60)
+    assert "Accept" in first.headers["Vary"], client
+    if "text/html" in expected:
+        assert first.status_code == 200, client
+        assert first.headers["Content-Type"].split(";")[0] == "text/html"
+        return
+    assert first.status_code == 303, client
+    assert first.headers["Location"].startswith(live_server + "doc/dataset.")
+    document = requests.get(first.headers["Location"], timeout=60)
+    media_type = document.headers["Content-Type"].split(";")[0]
+    assert media_type in expected, client
+    graph = Graph().parse(data=document.content, format=PARSERS[media_type])
+    assert (URIRef(live_server + "dataset"), VOID.rootResource, None) in graph
 
 
 def test_rdflib_graph_parse_of_thing_iri_gets_the_description(live_server, article) -> None:

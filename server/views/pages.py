@@ -16,27 +16,22 @@ from rdflib import RDF
 from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
+from rdflib.namespace import DCAT
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import FOAF
 from rdflib.namespace import OWL
 from rdflib.namespace import PROV
-from rdflib.namespace import RDFS
 from rdflib.namespace import SKOS
+from rdflib.namespace import VOID
 from rdflib.term import Node
 
-from lodpub import chart
 from lodpub.labels import Labeller
 from lodpub.labels import Text
-from lodpub.labels import lang_matches
-from lodpub.labels import language_code
-from lodpub.labels import language_names
-from lodpub.labels import pick
 from lodpub.labels import text
-from lodpub.labels import ui
 from lodpub.metadata import Mapper
 from lodpub.urls import UriSpace
+from lodpub.views import summaries
 from lodpub.vocab import BIRO
-from lodpub.vocab import C4O
 from lodpub.vocab import CITO
 from lodpub.vocab import FABIO
 from lodpub.vocab import FRBR
@@ -45,6 +40,8 @@ from lodpub.vocab import PRO
 
 # Template per class; the first class of the node found here wins (article is decided apart).
 KINDS = (
+    (VOID.Dataset, "dataset"),
+    (DCAT.Dataset, "dataset"),
     (CITO.Citation, "citation"),
     (BIRO.BibliographicReference, "reference"),
     (FOAF.Agent, "agent"),
@@ -108,6 +105,19 @@ HEADING_TERMS = {
     "relation": DCTERMS.relation,
     "licence": DCTERMS.license,
     "in_list": CITO.hasCitingEntity,
+    "citing": CITO.hasCitingEntity,
+    "citation_date": CITO.hasCitationCreationDate,
+    "time_span": CITO.hasCitationTimeSpan,
+    "alternative": DCTERMS.alternative,
+    "founded": DCTERMS.created,
+    "frequency": DCTERMS.accrualPeriodicity,
+    "number": FABIO.hasSequenceIdentifier,
+    "date": PRISM.publicationDate,
+    "description": DCTERMS.description,
+    "rights": DCTERMS.rights,
+    "examples": VOID.exampleResource,
+    "root": VOID.rootResource,
+    "refers_to": BIRO.references,
 }
 
 
@@ -166,34 +176,13 @@ class Builder:
             sources=[self.value(s) for s in sorted(g.objects(iri, PROV.hadPrimarySource))],
             alternates=alternates,
         )
-        if kind in ("article", "work"):
-            page.extra = self._work(iri, with_references=kind == "article")
-        elif kind == "agent":
-            page.extra = {"roles": self._agent_roles(iri)}
-        elif kind == "vocabulary":
-            page.extra = {"terms": self._terms(iri)}
+        page.extra = self._summary(iri, kind)
         return page
 
-    def _terms(self, ontology: URIRef) -> list[dict[str, Any]]:
-        """Every term the vocabulary labels: its own terms first (anchored by their fragment,
-        so `ontology#cn` links here), then the external terms it annotates."""
-        g = self.g
-        rows = []
-        for term in set(g.subjects(RDFS.label)) - {ontology}:
-            own = self.space.is_own(term)
-            mapped = g.value(term, self.mapper.schema_property)
-            rows.append(
-                {
-                    "own": own,
-                    "anchor": str(term).partition("#")[2] if own else None,
-                    "iri": str(term),
-                    "href": self.space.href(term),
-                    "labels": sorted((text(lit) for lit in g.objects(term, RDFS.label)), key=_tag),
-                    "comment": pick(g.objects(term, RDFS.comment), self.lang),
-                    "schema": str(mapped) if mapped is not None else None,
-                }
-            )
-        return sorted(rows, key=lambda r: (not r["own"], r["labels"][0].value.lower()))
+    def _summary(self, iri: URIRef, kind: str) -> dict[str, Any]:
+        """The kind's own summary (views/summaries.py); none for a generic page."""
+        make = summaries.BY_KIND.get(kind)
+        return make(self, iri) if make is not None else {}
 
     def _statements(self, iri: URIRef) -> list[Statement]:
         by_property: dict[URIRef, list[Node]] = {}
@@ -228,11 +217,6 @@ class Builder:
             holder = self.g.value(role, PRO.isHeldBy)
             if holder is None:
                 continue
-            corresponding = any(
-                str(p).endswith("#isCorrespondingAuthor") and o.toPython() is True
-                for p, o in self.g.predicate_objects(role)
-                if isinstance(o, Literal)
-            )
             out.append(
                 {
                     "names": self.labels.names(holder) or [self.labels.label(holder)],
@@ -241,132 +225,19 @@ class Builder:
                         self.value(org)
                         for org in sorted(self.g.objects(role, PRO.relatesToOrganization))
                     ],
-                    "corresponding": corresponding,
+                    "corresponding": self.is_corresponding(role),
                 }
             )
         return out
 
-    def _work(self, iri: URIRef, with_references: bool) -> dict[str, Any]:
-        g = self.g
-        embodiment = g.value(iri, FRBR.embodiment)
-        chain = [
-            {"kind": self.labels.term(self.labels.types(c)[0]), "value": self.value(c),
-             "number": g.value(c, FABIO.hasSequenceIdentifier)}
-            for c in self.mapper.containers(iri)
-        ]  # fmt: skip
-        extra: dict[str, Any] = {
-            "authors": self.authors(iri),
-            "containers": chain,
-            "pages": _pages(g, embodiment),
-            "number": g.value(iri, FABIO.hasSequenceIdentifier),
-            "date": g.value(iri, PRISM.publicationDate),
-            "language": [self.value(lang) for lang in g.objects(iri, DCTERMS.language)],
-            "keywords": sorted(
-                (text(k) for k in g.objects(iri, PRISM.keyword)),
-                key=lambda t: (not lang_matches(t.lang, self.lang.split("-")[0]), t.value),
-            ),
-            "abstract": [text(a) for a in g.objects(iri, DCTERMS.abstract)],
-            "section": [text(s) for s in g.objects(iri, PRISM.section)],
-            "links": [self.value(r) for r in sorted(g.objects(iri, DCTERMS.relation))],
-            "printed": [
-                {"value": self.value(ref), "content": g.value(ref, C4O.hasContent)}
-                for ref in sorted(g.subjects(BIRO.references, iri))
-            ],
-            "cited_by": [self.value(w) for w in sorted(g.subjects(CITO.cites, iri))],
-        }
-        if with_references:
-            extra["references"] = self._references(iri)
-            extra["chart"] = self._chart(extra["references"])
-        return extra
-
-    def _references(self, work: URIRef) -> list[dict[str, Any]]:
-        g = self.g
-        self_cited = {
-            g.value(c, CITO.hasCitedEntity)
-            for c in g.subjects(CITO.hasCitingEntity, work)
-            if (c, RDF.type, CITO.JournalSelfCitation) in g
-        }
-        refs = []
-        for ref in g.objects(work, FRBR.part):
-            if (ref, RDF.type, BIRO.BibliographicReference) not in g:
-                continue
-            cited = g.value(ref, BIRO.references)
-            number = g.value(ref, FABIO.hasSequenceIdentifier)
-            refs.append(
-                {
-                    "number": str(number) if number is not None else "",
-                    "href": self.space.href(ref),
-                    "anchor": f"ref-{number}",
-                    "content": str(g.value(ref, C4O.hasContent) or ""),
-                    "cited": cited,
-                    "cited_href": self.space.href(cited) if cited is not None else None,
-                    "links": [self.value(r) for r in sorted(g.objects(cited, DCTERMS.relation))]
-                    if cited is not None
-                    else [],
-                    "self_citation": cited in self_cited,
-                }
-            )
-        return sorted(refs, key=lambda r: _numeric(r["number"]))
-
-    def _chart(self, references: list[dict[str, Any]]) -> chart.Chart:
-        items = []
-        for ref in references:
-            work = ref["cited"]
-            if work is None:
-                continue
-            date = self.g.value(work, PRISM.publicationDate)
-            year = str(date)[:4]
-            language = self.g.value(work, DCTERMS.language)
-            types = self.labels.types(work)
-            items.append(
-                chart.Item(
-                    number=ref["number"],
-                    year=int(year) if year.isdigit() else None,
-                    language=language_code(language) if language is not None else None,
-                    kind=self.labels.term(types[0]).value if types else "?",
-                    href=ref["href"],
-                    title=self.labels.label(work).value,
-                )
-            )
-        names = language_names(self.lang)
-        return chart.layout(items, names, ui("unknown_year", self.lang))
-
-    def _agent_roles(self, agent: URIRef) -> list[dict[str, Any]]:
-        """What the agent did: each role it holds or is the affiliation of, with the work."""
-        g = self.g
-        rows = []
-        for predicate in (PRO.isHeldBy, PRO.relatesToOrganization):
-            for role in sorted(g.subjects(predicate, agent)):
-                kind = g.value(role, PRO.withRole)
-                works = sorted(g.subjects(PRO.isDocumentContextFor, role))
-                holder = g.value(role, PRO.isHeldBy)
-                organisations = sorted(g.objects(role, PRO.relatesToOrganization))
-                rows.append(
-                    {
-                        "role": self.labels.term(kind) if kind is not None else None,
-                        "as_affiliation": predicate == PRO.relatesToOrganization,
-                        "holder": self.value(holder) if holder is not None else None,
-                        "works": [self.value(w) for w in works],
-                        # On an organisation's page, its members' other affiliations are noise.
-                        "affiliations": [self.value(o) for o in organisations]
-                        if predicate == PRO.isHeldBy
-                        else [],
-                    }
-                )
-        return rows
-
-
-def _tag(t: Text) -> str:
-    return (t.lang or "").lower()
-
-
-def _pages(g: Graph, embodiment: Node | None) -> str | None:
-    if embodiment is None:
-        return None
-    start, end = g.value(embodiment, PRISM.startingPage), g.value(embodiment, PRISM.endingPage)
-    if start is None:
-        return None
-    return f"{start}–{end}" if end is not None else str(start)
+    def is_corresponding(self, role: Node) -> bool:
+        """Whether the role says `lodpub:isCorrespondingAuthor true` (the property's namespace
+        follows the base URL, so it is found by its local name)."""
+        return any(
+            str(p).endswith("#isCorrespondingAuthor") and o.toPython() is True
+            for p, o in self.g.predicate_objects(role)
+            if isinstance(o, Literal)
+        )
 
 
 def _value_order(value: Value) -> tuple[list[tuple[int, int | str]], str]:
@@ -374,7 +245,3 @@ def _value_order(value: Value) -> tuple[list[tuple[int, int | str]], str]:
     runs = re.split(r"(\d+)", value.text)
     key = [(0, int(run)) if run.isdigit() else (1, run) for run in runs if run]
     return key, value.href or ""
-
-
-def _numeric(text: str) -> tuple[int, str]:
-    return (int(text) if text.isdigit() else 10**9, text)

@@ -252,13 +252,15 @@ def _describe_service(params: MultiDict[str, str]) -> Response:
     if fmt is HTML:
         text = service.example_text(_examples(), params.get("example", ""))
         return Response(_render(query=text), content_type=HTML.content_type)
+    etag = hashlib.sha256(f"{_store().version} {fmt.name}".encode()).hexdigest()[:32]
+    if request.if_none_match.contains_weak(etag):
+        return _cacheable(Response(status=304), etag)
     description = current_app.extensions.get("lodpub.sparql.sd")
     if description is None:
         description = service.description(_store(), current_app.config["BASE_URL"])
         current_app.extensions["lodpub.sparql.sd"] = description
     response = Response(fmt.serialize(description), content_type=fmt.content_type)
-    response.set_etag(_store().version[:32], weak=True)
-    return _gzip(response)
+    return _cacheable(_gzip(response), etag)
 
 
 def _page(query: Request, etag: str, alternatives: list[Format]) -> Response:

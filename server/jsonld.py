@@ -1,0 +1,106 @@
+"""schema.org JSON-LD for a work's page (issue #4), read from a description with the
+ontology's schema.org mappings (metadata.Mapper). The context is inline (`@vocab`
+schema.org), so the JSON-LD expands offline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.term import Node
+
+from lodpub.labels import language_code
+from lodpub.metadata import Mapper
+from lodpub.vocab import FRBR
+from lodpub.vocab import PRO
+from lodpub.vocab import SCHEMA
+
+# Inline, so that the JSON-LD expands without fetching schema.org's context: authors keep
+# their order as an RDF list, links are IRIs rather than strings.
+CONTEXT = {
+    "@vocab": str(SCHEMA),
+    "author": {"@container": "@list"},
+    "sameAs": {"@type": "@id"},
+    "url": {"@type": "@id"},
+}
+
+
+def schema_org(graph: Graph, ontology: Graph, work: URIRef, url: str) -> dict[str, Any]:
+    """schema.org JSON-LD for `work` with an inline context: type, names, dates, authors in
+    order with affiliations, publisher, isPartOf issue → volume → periodical with ISSN, pages,
+    and `citation` for every cited work in reference-list order."""
+    m = Mapper(graph, ontology)
+    node = _schema_node(m, work)
+    node["url"] = url
+    embodiment = graph.value(work, FRBR.embodiment)
+    if embodiment is not None:
+        node.update(_literal_properties(m, embodiment))
+    for role_term, role_property in ((PRO.author, "author"), (PRO.publisher, "publisher")):
+        agents = [_schema_agent(m, r) for r in m.roles(work, role_term)]
+        if agents:
+            node[m.schema_term(role_term) or role_property] = agents
+    chain = m.containers(work)
+    if chain:
+        node["isPartOf"] = _schema_container(m, chain)
+    cited = m.references(work)
+    if cited:
+        node["citation"] = [_schema_node(m, c) for c in cited]
+    return {"@context": CONTEXT, **node}
+
+
+def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {"@id": str(node), "@type": m.schema_type(node)}
+    out.update(_literal_properties(m, node))
+    language = m.graph.value(node, DCTERMS.language)
+    if language is not None and language_code(language):
+        out[m.schema_term(DCTERMS.language) or "inLanguage"] = language_code(language)
+    links = sorted(str(o) for o in m.graph.objects(node, DCTERMS.relation))
+    if links:
+        out[m.schema_term(DCTERMS.relation) or "sameAs"] = links
+    return out
+
+
+def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for term, lit in m.literals(node):
+        out.setdefault(term, []).append(_json_value(lit))
+    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+
+
+def _schema_agent(m: Mapper, role: Node) -> dict[str, Any]:
+    holder = m.graph.value(role, PRO.isHeldBy)
+    out = _schema_node(m, holder) if holder is not None else {"@type": "Thing"}
+    organisations = sorted(m.graph.objects(role, PRO.relatesToOrganization))
+    if organisations:
+        out[m.schema_term(PRO.relatesToOrganization) or "affiliation"] = [
+            _schema_node(m, org) for org in organisations
+        ]
+    return out
+
+
+def _schema_container(m: Mapper, chain: list[Node]) -> dict[str, Any]:
+    """Nested isPartOf: the issue holds its volume, which holds the periodical."""
+    node = chain[0]
+    out = _schema_node(m, node)
+    number = out.pop("position", None)
+    kind = out["@type"]
+    if number is not None and kind in ("PublicationIssue", "PublicationVolume"):
+        out["issueNumber" if kind == "PublicationIssue" else "volumeNumber"] = number
+    issn = m.identifiers(node, "issn")
+    if issn:
+        out["issn"] = issn
+    if len(chain) > 1:
+        out["isPartOf"] = _schema_container(m, chain[1:])
+    return out
+
+
+def _json_value(lit: Literal) -> Any:
+    if lit.language:
+        return {"@value": str(lit), "@language": lit.language}
+    if isinstance(lit.value, bool):
+        return lit.value
+    return str(lit)

@@ -1,0 +1,129 @@
+"""What the site's views read from the running app, each computed once per app (the data
+never changes while it runs): the URI space, the store, the ontology, the whole graph with
+its language tags recased, and the HTTP validators (issue #4).
+
+The validators change whenever anything a response is made of changes: the data (the
+store's version), the ontology (pages take their words from it) and lodpub's own code,
+templates and styles. So a new release never leaves a cache holding a page it would now
+render differently, under either `ETag` or `Last-Modified`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from collections.abc import Iterable
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from typing import TypeVar
+
+from flask import Response
+from flask import current_app
+from flask import request
+from rdflib import Graph
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+
+from lodpub.formats import HTML
+from lodpub.formats import Format
+from lodpub.formats import by_name
+from lodpub.labels import recased
+from lodpub.store import Store
+from lodpub.urls import UriSpace
+
+# HTML first: a client that takes anything (`*/*`, Zotero) reads the page; RDF clients list
+# RDF types at higher q. Order among RDF breaks ties: Turtle for rdflib and rapper.
+DOCUMENT_FORMATS: tuple[Format, ...] = (
+    HTML,
+    *(by_name(n) for n in ("turtle", "jsonld", "rdfxml", "ntriples")),
+)
+# The package folder (server/): its code, templates and styles make every response.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+CODE_SUFFIXES = (".py", ".html", ".css", ".js")
+
+T = TypeVar("T")
+
+
+def cached(key: str, make: Callable[[], T]) -> T:
+    """`make()`, computed once per app (the data never changes while the app runs)."""
+    cache: dict[str, Any] = current_app.extensions.setdefault("lodpub.site", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def space() -> UriSpace:
+    """The publication's URI space, with the document formats' extensions."""
+    extensions = tuple(f.extension for f in DOCUMENT_FORMATS)
+    return cached("space", lambda: UriSpace(current_app.config["BASE_URL"], extensions))
+
+
+def store() -> Store:
+    return current_app.extensions["lodpub"]
+
+
+def ontology() -> Graph:
+    return current_app.extensions["lodpub.publication"].ontology
+
+
+def whole_graph() -> Graph:
+    """The whole dataset as the store holds it, language tags in BCP 47 casing."""
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    return cached("graph", lambda: recased(store().construct(query)))
+
+
+def licence() -> URIRef | None:
+    """The dataset's licence, which covers every document (from the data's `<dataset>`)."""
+    found = whole_graph().value(space().dataset(), DCTERMS.license)
+    return found if isinstance(found, URIRef) else None
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """A hash of the names and bytes of `paths` (sorted): changes when any of them does."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def ontology_files() -> list[Path]:
+    folder = Path(current_app.config["ONTOLOGY_DIR"])
+    return [p for p in folder.iterdir() if p.is_file()]
+
+
+def code_files() -> list[Path]:
+    """lodpub's own code, templates and styles."""
+    return [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in CODE_SUFFIXES]
+
+
+def validator() -> str:
+    """The part of every ETag that stands for the data, the ontology and the code."""
+
+    def make() -> str:
+        parts = (store().version, fingerprint(ontology_files()), fingerprint(code_files()))
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+    return cached("validator", make)
+
+
+def last_modified() -> datetime:
+    """When the data, ontology or code files last changed (whole seconds, as HTTP dates)."""
+
+    def make() -> datetime:
+        publication = current_app.extensions["lodpub.publication"]
+        paths = [*publication.files, *ontology_files(), *code_files()]
+        newest = max(Path(p).stat().st_mtime for p in paths)
+        return datetime.fromtimestamp(int(newest), UTC)
+
+    return cached("modified", make)
+
+
+def conditional(response: Response, variant: str = "") -> Response:
+    """`response` with its ETag (the validator and the variant: format, language) and
+    Last-Modified; 304 when the client's copy is current (werkzeug compares If-None-Match
+    lists and weak tags as RFC 9110 says)."""
+    response.set_etag(f"{validator()}-{variant}".rstrip("-"))
+    response.last_modified = last_modified()
+    return response.make_conditional(request)
