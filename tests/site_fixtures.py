@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from rdf_helpers import data_graph
 from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import VOID
-from site_helpers import data_graph
 
 from lodpub.urls import UriSpace
 from lodpub.views.state import DOCUMENT_FORMATS

@@ -9,6 +9,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
+from rdf_helpers import data_graph
 from rdflib import Dataset
 from rdflib import Graph
 from rdflib import Literal
@@ -16,7 +17,6 @@ from rdflib import URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import RDF
-from site_helpers import data_graph
 
 from lodpub.app import create_app
 from lodpub.config import DEFAULT_BASE_URL

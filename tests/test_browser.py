@@ -6,12 +6,10 @@ to tests/artifacts/.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import requests
-from playwright import sync_api
 from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
@@ -21,20 +19,6 @@ from rdflib.namespace import VOID
 from lodpub.vocab import BIRO
 from lodpub.vocab import FRBR
 from lodpub.vocab import PRO
-
-CHROMIUM = shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-# Headless in a sandboxed container with no network but loopback: no GPU, no sandbox, and none
-# of the background connections chromium makes to Google's hosts at start.
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium (Debian package) absent")
 
 
 @pytest.fixture(scope="module")
@@ -50,17 +34,10 @@ def article(live_server: str) -> tuple[str, int]:
     return str(root), count
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def test_article_renders_with_every_reference_and_a_click_reaches_one(browser, article) -> None:
+def test_article_renders_with_every_reference_and_a_click_reaches_one(
+    browser, article, artifacts: Path
+) -> None:
     thing, count = article
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
     response = page.goto(thing)
     assert response.status == 200
@@ -70,7 +47,7 @@ def test_article_renders_with_every_reference_and_a_click_reaches_one(browser, a
     references = page.locator("ol.reference-list > li")
     assert references.count() == count > 0
     assert page.locator("figure.chart svg a").count() == count
-    page.screenshot(path=str(ARTIFACTS / "article.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "article.png"), full_page=True)
 
     first = references.first.locator("a.ref-number")
     target = first.get_attribute("href")
@@ -78,11 +55,13 @@ def test_article_renders_with_every_reference_and_a_click_reaches_one(browser, a
     first.click()
     page.wait_for_url(target)
     assert page.locator("blockquote.printed").inner_text() == printed
-    page.screenshot(path=str(ARTIFACTS / "reference.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "reference.png"), full_page=True)
     page.close()
 
 
-def test_article_works_with_javascript_off_and_fits_a_phone(browser, article) -> None:
+def test_article_works_with_javascript_off_and_fits_a_phone(
+    browser, article, artifacts: Path
+) -> None:
     thing, count = article
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 360, "height": 740}, locale="zh-CN"
@@ -94,7 +73,7 @@ def test_article_works_with_javascript_off_and_fits_a_phone(browser, article) ->
     assert page.locator("figure.chart svg").is_visible()
     # No sideways scrolling on a phone: the page is as wide as the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=str(ARTIFACTS / "article-phone-zh.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "article-phone-zh.png"), full_page=True)
     context.close()
 
 
@@ -137,9 +116,8 @@ def pages(live_server: str, article) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_every_kind_of_page_fits_the_screen(browser, pages, width) -> None:
+def test_every_kind_of_page_fits_the_screen(browser, pages, width, artifacts: Path) -> None:
     """No sideways scrolling at a desktop's or a phone's width, JavaScript off; one h1."""
-    ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": width, "height": 900}, locale="en-US"
     )
@@ -149,5 +127,5 @@ def test_every_kind_of_page_fits_the_screen(browser, pages, width) -> None:
         assert response.status == 200, name
         assert page.locator("h1").count() == 1, name
         assert page.evaluate("document.documentElement.scrollWidth") <= width, name
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(artifacts / f"{name}-{width}.png"), full_page=True)
     context.close()

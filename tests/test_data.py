@@ -125,7 +125,9 @@ def test_data_has_no_host_name_of_its_own():
 
 
 def test_every_publication_iri_follows_ocdm_short_names(graph: Graph):
-    allowed = re.compile(r"^(br|be|re|ar|ra|id|ci)/[0-9]+(-[0-9]+)?$|^dataset(#[a-z-]+)?$|^ontology#\w+$")
+    allowed = re.compile(
+        r"^(br|be|re|ar|ra|id|ci)/[0-9]+(-[0-9]+)?$|^dataset(#[a-z-]+)?$|^ontology#\w+$"
+    )
     own = {str(t)[len(BASE) :] for triple in graph for t in triple if str(t).startswith(BASE)}
     assert own and all(allowed.match(path) for path in own), sorted(
         p for p in own if not allowed.match(p)

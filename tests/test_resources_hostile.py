@@ -6,10 +6,7 @@ them: the abstract paragraph, the JSON-LD script, the meta tags, the COinS, the 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,17 +14,16 @@ from urllib.parse import parse_qsl
 
 import pytest
 import requests
-from conftest import _wait_until_responds
 from conftest import free_port
+from conftest import serving
 from lxml import html as lxml_html
+from rdf_helpers import data_graph
 from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import VOID
 
-from lodpub.config import Config
-from lodpub.dataset import load
 from lodpub.vocab import PRISM
 
 HOSTILE = (
@@ -42,9 +38,7 @@ def hostile_server() -> Iterator[tuple[str, URIRef]]:
     abstract and in one English keyword; yields (base URL, the article's IRI)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    data = Graph()
-    for s, p, o, _ in load(Config.load()["DATA_FILES"], base).quads():
-        data.add((s, p, o))
+    data = data_graph(base)
     article = data.value(URIRef(base + "dataset"), VOID.rootResource)
     for predicate in (DCTERMS.abstract, PRISM.keyword):
         old = next(o for o in data.objects(article, predicate) if o.language == "en")
@@ -53,32 +47,11 @@ def hostile_server() -> Iterator[tuple[str, URIRef]]:
     folder = Path(tempfile.mkdtemp())
     path = folder / "hostile.ttl"
     data.serialize(path, format="turtle")
-    env = {k: v for k, v in os.environ.items() if k not in ("LODPUB_BASE_URL", "LODPUB_HOST")}
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "lodpub",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--data",
-                str(path),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            _wait_until_responds(base, process, log)
+    try:
+        with serving("--data", str(path), port=port):
             yield base, article
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            shutil.rmtree(folder)
+    finally:
+        shutil.rmtree(folder)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from rdflib.namespace import RDF
 from rdflib.namespace import RDFS
 from rdflib.namespace import SH
 
+from lodpub.config import DEFAULT_BASE_URL
 from lodpub.dataset import load
 from lodpub.dataset import load_ontology
 from lodpub.dataset import load_shapes
@@ -27,7 +28,7 @@ from lodpub.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "article.ttl"
-BASE = "http://127.0.0.1:8080/"
+BASE = DEFAULT_BASE_URL  # the shapes and ontology fixtures (conftest.py) load on it
 WARNING, INFO = SH.Warning, SH.Info
 
 PREFIXES = """
@@ -577,16 +578,6 @@ CASES = WORKS + REFERENCES + AGENTS + IDENTIFIERS + EMBODIMENTS + METADATA
 
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(BASE)
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(BASE)
 
 
 @pytest.fixture(scope="module")

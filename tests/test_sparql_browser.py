@@ -8,14 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright import sync_api
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import RDF
 from sparql_server import Endpoint
 from sparql_server import shared_endpoint
-from test_browser import ARGS
-from test_browser import ARTIFACTS
-from test_browser import CHROMIUM
 
 from lodpub.config import Config
 from lodpub.dataset import load
@@ -23,20 +19,10 @@ from lodpub.vocab import FABIO
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium (Debian package) absent")
-
 
 @pytest.fixture
 def endpoint() -> Endpoint:
     return shared_endpoint()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def expected_rows(name: str) -> int:
@@ -45,7 +31,9 @@ def expected_rows(name: str) -> int:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_pick_example_run_and_read_table(browser, endpoint: Endpoint, javascript: bool) -> None:
+def test_pick_example_run_and_read_table(
+    browser, endpoint: Endpoint, javascript: bool, artifacts: Path
+) -> None:
     context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()
     page.goto(endpoint.url)
@@ -56,8 +44,7 @@ def test_pick_example_run_and_read_table(browser, endpoint: Endpoint, javascript
     page.click("text=Run query")
     page.wait_for_selector("table.results")
     assert page.locator("table.results tbody tr").count() == expected_rows("references-by-year")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"sparql-page-{'js' if javascript else 'no-js'}.png"),
+    page.screenshot(path=str(artifacts / f"sparql-page-{'js' if javascript else 'no-js'}.png"),
                     full_page=True)  # fmt: skip
     context.close()
 

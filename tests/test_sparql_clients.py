@@ -10,6 +10,8 @@ import json
 from xml.dom.minidom import Document
 
 import pytest
+from rdf_helpers import data_graph
+from rdf_helpers import lowercase_languages
 from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
@@ -31,9 +33,6 @@ from SPARQLWrapper import URLENCODED
 from SPARQLWrapper import XML
 from SPARQLWrapper import SPARQLWrapper
 
-from lodpub.config import Config
-from lodpub.dataset import load
-
 TITLE = "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
 SELECT = TITLE + "SELECT ?title WHERE { <br/1> dcterms:title ?title }"
 ASK = TITLE + "ASK { <br/1> dcterms:title ?title }"
@@ -54,10 +53,7 @@ def endpoint() -> Endpoint:
 @pytest.fixture(scope="module")
 def data() -> Graph:
     """The data as rdflib reads it from the file, on the server's base URL."""
-    graph = Graph()
-    for s, p, o, _ in load(Config.load()["DATA_FILES"], shared_endpoint().base_url).quads():
-        graph.add((s, p, o))
-    return graph
+    return data_graph(shared_endpoint().base_url)
 
 
 def run(endpoint: Endpoint, query: str, fmt: str, method: tuple[str, str]):
@@ -73,15 +69,6 @@ def article_title(data: Graph, base_url: str) -> str:
     title = data.value(URIRef(base_url + "br/1"), DCTERMS.title)
     assert isinstance(title, Literal) and title.language == "zh-Hans"
     return str(title)
-
-
-def lowercase_languages(graph: Graph) -> Graph:
-    result = Graph()
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.language:
-            o = Literal(str(o), lang=o.language.lower())
-        result.add((s, p, o))
-    return result
 
 
 @pytest.mark.parametrize("method", METHODS, ids=lambda m: "-".join(m))

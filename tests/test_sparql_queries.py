@@ -22,16 +22,15 @@ from typing import Any
 
 import pytest
 import requests
+from rdf_helpers import data_graph
+from rdf_helpers import lowercase_languages
 from rdflib import Graph
-from rdflib import Literal
 from rdflib.compare import isomorphic
 from sparql_server import SHARED
 from sparql_server import Endpoint
 from sparql_server import shared_endpoint
 
 from lodpub.config import DEFAULT_BASE_URL
-from lodpub.config import Config
-from lodpub.dataset import load
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
 SEED = SHARED / "seed" / "article-page.txt"
@@ -43,13 +42,6 @@ def expected_file(query: Path) -> Path:
     return graph_file if graph_file.exists() else query.with_suffix(".srj")
 
 
-def data_graph(base_url: str = DEFAULT_BASE_URL) -> Graph:
-    graph = Graph()
-    for s, p, o, _ in load(Config.load()["DATA_FILES"], base_url).quads():
-        graph.add((s, p, o))
-    return graph
-
-
 def rdflib_answer(graph: Graph, query: Path) -> tuple[str, bytes]:
     """(suffix, serialization) of rdflib's own answer to `query`."""
     result = graph.query(query.read_text(encoding="utf-8"))
@@ -59,7 +51,7 @@ def rdflib_answer(graph: Graph, query: Path) -> tuple[str, bytes]:
 
 
 def write_expected() -> None:
-    graph = data_graph()
+    graph = data_graph(DEFAULT_BASE_URL)
     for query in QUERY_FILES:
         suffix, body = rdflib_answer(graph, query)
         if suffix == ".srj":  # indented, one value per line: readable, and diffs stay small
@@ -90,15 +82,6 @@ def _term(term: dict[str, str]) -> tuple[str, ...]:
     return kind, term["value"], term.get("xml:lang", "").lower(), datatype
 
 
-def lowercase_languages(graph: Graph) -> Graph:
-    result = Graph()
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.language:
-            o = Literal(str(o), lang=o.language.lower())
-        result.add((s, p, o))
-    return result
-
-
 def on_base(text: str, base_url: str) -> str:
     """The expected files name the default base URL; the server under test has its own."""
     return text.replace(DEFAULT_BASE_URL, base_url)
@@ -118,7 +101,7 @@ def endpoint() -> Endpoint:
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    return data_graph()
+    return data_graph(DEFAULT_BASE_URL)
 
 
 def test_at_least_ten_examples_each_with_expected_result() -> None:

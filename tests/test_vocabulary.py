@@ -24,6 +24,7 @@ from rdflib.namespace import RDF
 from rdflib.namespace import RDFS
 from rdflib.namespace import SH
 
+from lodpub.config import DEFAULT_BASE_URL
 from lodpub.dataset import load
 from lodpub.dataset import load_ontology
 from lodpub.dataset import load_shapes
@@ -31,7 +32,7 @@ from lodpub.dataset import load_shapes
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DATA = ROOT / "data" / "article.ttl"
-BASE = "http://127.0.0.1:8080/"
+BASE = DEFAULT_BASE_URL  # the shapes and ontology fixtures (conftest.py) load on it
 LODPUB = f"{BASE}ontology#"
 PRO_WITH_ROLE = URIRef("http://purl.org/spar/pro/withRole")
 USES_SCHEME = URIRef("http://purl.org/spar/datacite/usesIdentifierScheme")
@@ -67,16 +68,6 @@ def data() -> Graph:
     for s, p, o, _ in load([DATA], BASE).quads((None, None, None, None)):
         graph.add((s, p, o))
     return graph
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(BASE)
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(BASE)
 
 
 @pytest.fixture(scope="module")
