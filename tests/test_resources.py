@@ -153,6 +153,24 @@ def test_get_external_iri_is_not_proxied(client: FlaskClient, data: Graph) -> No
     assert client.get("/" + str(doi)).status_code == 404
 
 
+@pytest.mark.parametrize("fmt", DOCUMENT_FORMATS, ids=lambda f: f.name)
+def test_get_generic_document_200_negotiated_with_content_location(
+    client, article, base, space, fmt
+) -> None:
+    generic = local(space.document(article, fmt.extension), base).rsplit(".", 1)[0]
+    response = client.get(generic, headers={"Accept": fmt.media_type})
+    assert response.status_code == 200
+    assert response.mimetype == fmt.media_type
+    assert response.headers["Content-Location"] == space.document(article, fmt.extension)
+    assert "Accept" in response.headers["Vary"]
+    specific = client.get(local(space.document(article, fmt.extension), base))
+    if fmt.kind == "rdf":
+        parsed = [Graph().parse(data=r.data, format=fmt.media_type) for r in (response, specific)]
+        assert len(parsed[0]) > 100 and isomorphic(*parsed)
+    else:
+        assert response.data == specific.data
+
+
 def test_get_ontology_200_negotiated_with_content_location(client, base) -> None:
     response = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert response.status_code == 200

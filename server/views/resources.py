@@ -3,8 +3,9 @@
 - `GET /<thing>` (`br/1`, `be/3`, `dataset` ...): `303 See Other` to the document chosen by
   content negotiation (W3C Cool URIs), with `Link: rel="describedby"` to every document.
 - `GET /doc/<thing>.<ext>`: the thing's bounded description (describe.py) as an HTML page or
-  in Turtle, JSON-LD, RDF/XML or N-Triples; `Vary`, `Link` (alternates, about), `ETag` and
-  `Last-Modified` with 304 on revalidation (views/render.py).
+  in Turtle, JSON-LD, RDF/XML or N-Triples (`/doc/<thing>` alone: negotiated); `Vary`,
+  `Link` (alternates, about), `ETag` and `Last-Modified` with 304 on revalidation
+  (views/render.py).
 - `GET /ontology`: the vocabulary, a hash namespace and so itself a document: 200, negotiated.
 
 The path rules come from urls.UriSpace; nothing here builds a URL by hand.
@@ -50,19 +51,25 @@ def vocabulary() -> Response:
 
 @bp.get(f"/{DOC}/<path:path>")
 def document(path: str) -> Response:
-    """A document about one thing, in the format its extension names."""
+    """A document about one thing, in the format its extension names; without an extension
+    (`doc/br/1`), the generic document: 200 in the negotiated format, with Content-Location
+    naming the specific one (Cool URIs §4.3, as /ontology does)."""
     split = space().split(f"{DOC}/{path}")
-    if split is None:
+    if split is None and not space().is_thing_path(path):
         raise errors.NotFound(not_found_message(f"{DOC}/{path}"))
-    thing_path, extension = split
-    fmt = negotiate(DOCUMENT_FORMATS, extension=extension)
+    thing_path, extension = split if split is not None else (path, None)
     iri = _thing_iri(thing_path)
     if thing_path == ONTOLOGY_PATH:
-        return represent(iri, _vocabulary_graph(iri), fmt)
-    graph = recased(describe(store(), iri, space()))
-    if len(graph) == 0:
-        raise errors.NotFound(not_found_message(thing_path))
-    return represent(iri, graph, fmt)
+        graph = _vocabulary_graph(iri)
+    else:
+        graph = recased(describe(store(), iri, space()))
+        if len(graph) == 0:
+            raise errors.NotFound(not_found_message(thing_path))
+    fmt = negotiate(DOCUMENT_FORMATS, extension=extension)
+    response = represent(iri, graph, fmt)
+    if extension is None:
+        response.headers["Content-Location"] = space().document(iri, fmt.extension)
+    return response
 
 
 @bp.get("/<path:path>")
