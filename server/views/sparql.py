@@ -176,20 +176,25 @@ def _run(sparql: str, params: MultiDict[str, str]) -> Response:
     if request.method != "POST" and request.if_none_match.contains_weak(etag):
         return _cacheable(Response(status=304), etag)
     if fmt is HTML:
-        return _page(query, etag, [f for f in CANDIDATES.get(form, ()) if f is not HTML])
-    answer = _answer(query)
+        return _page(query, form, etag, [f for f in CANDIDATES.get(form, ()) if f is not HTML])
+    answer = _answer(query, form)
     response = Response(answer.body, content_type=by_name(answer.format).content_type)
     if answer.truncated:
         _mark_truncated(response, answer)
     return _cacheable(_gzip(response), etag)
 
 
-def _answer(query: Request) -> Answer:
-    """Run `query` if lodpub.guard lets it. Raises errors.LodpubError."""
+def _answer(query: Request, form: str) -> Answer:
+    """Run `query` (of lodpub.guard.query_form `form`) if lodpub.guard lets it. Raises
+    errors.LodpubError."""
     config = current_app.config
     graphs = _store().graph_names()
     guard.check_query(
-        query.sparql, max_bytes=config["MAX_QUERY_BYTES"], base_iri=query.base_iri, graphs=graphs
+        query.sparql,
+        max_bytes=config["MAX_QUERY_BYTES"],
+        base_iri=query.base_iri,
+        graphs=graphs,
+        form=form,
     )
     guard.check_graph_iris(query.default_graph_uris + query.named_graph_uris, graphs)
     return _store().answer(query, timeout=config["QUERY_TIMEOUT"])
@@ -263,13 +268,13 @@ def _describe_service(params: MultiDict[str, str]) -> Response:
     return _cacheable(_gzip(response), etag)
 
 
-def _page(query: Request, etag: str, alternatives: list[Format]) -> Response:
+def _page(query: Request, form: str, etag: str, alternatives: list[Format]) -> Response:
     """The query page with the query's result, or its error, under the form; links to the
     result in each of `alternatives`."""
     status = 200
     context: dict[str, Any] = {"query": query.sparql, "alternatives": alternatives}
     try:
-        answer = _answer(query)
+        answer = _answer(query, form)
     except errors.LodpubError as error:
         status = error.status
         context["error"] = error.message
