@@ -210,8 +210,8 @@ def _etag(query: Request, fmt: Format) -> str:
 def _cacheable(response: Response, etag: str) -> Response:
     response.set_etag(etag, weak=True)
     if request.method != "POST":
-        response.cache_control.public = True
-        response.cache_control.max_age = CACHE_SECONDS
+        # Written whole: werkzeug's cache_control rewrites the header on every attribute set.
+        response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return response
 
 
