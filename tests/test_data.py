@@ -12,27 +12,30 @@ from rdflib import RDF
 from rdflib import XSD
 from rdflib import Graph
 from rdflib import Literal
-from rdflib import Namespace
 from rdflib import URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import FOAF
+from rdflib.namespace import PROV
+from rdflib.namespace import RDFS
+from rdflib.namespace import SKOS
+
+from lodpub.vocab import BIRO
+from lodpub.vocab import C4O
+from lodpub.vocab import CITO
+from lodpub.vocab import DATACITE
+from lodpub.vocab import FABIO
+from lodpub.vocab import FRBR
+from lodpub.vocab import LITERAL
+from lodpub.vocab import OCO
+from lodpub.vocab import PRISM
+from lodpub.vocab import PRO
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DATA = ROOT / "data" / "article.ttl"
 BASE = "http://127.0.0.1:8080/"
 
-FABIO = Namespace("http://purl.org/spar/fabio/")
-CITO = Namespace("http://purl.org/spar/cito/")
-BIRO = Namespace("http://purl.org/spar/biro/")
-C4O = Namespace("http://purl.org/spar/c4o/")
-PRO = Namespace("http://purl.org/spar/pro/")
-OCO = Namespace("https://w3id.org/oc/ontology/")
-FRBR = Namespace("http://purl.org/vocab/frbr/core#")
-PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
-DATACITE = Namespace("http://purl.org/spar/datacite/")
-LITERAL = Namespace("http://www.essepuntato.it/2010/06/literalreification/")
 CHINESE = URIRef("http://id.loc.gov/vocabulary/iso639-2/chi")
 ENGLISH = URIRef("http://id.loc.gov/vocabulary/iso639-2/eng")
 
@@ -267,7 +270,7 @@ def test_article_authors_follow_facts_in_order_with_affiliations(graph, facts):
     roles = author_chain_roles(graph, article(graph))
     for (_, _, printed), role in zip(rows, roles, strict=True):
         labels = sorted(
-            str(graph.value(org, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+            str(graph.value(org, RDFS.label))
             for org in graph.objects(role, PRO.relatesToOrganization)
         )
         assert labels == sorted(part.strip() for part in printed.split(";"))
@@ -358,9 +361,7 @@ def test_article_title_keywords_volume_issue_and_year_match_facts(graph, facts):
     assert " / ".join(map(str, numbers)) == volume_issue
     year, status = fact("year")
     assert status == "DERIVED" and year_of(graph, work) == year
-    notes = " ".join(
-        str(n) for n in graph.objects(work, URIRef("http://www.w3.org/2004/02/skos/core#note"))
-    )
+    notes = " ".join(str(n) for n in graph.objects(work, SKOS.note))
     assert "derived" in notes and year in notes
 
 
@@ -409,14 +410,13 @@ def test_every_identifier_links_to_its_resolver_and_has_a_source(graph):
         "handle": "https://hdl.handle.net/",
         "url": "",
     }
-    prov = Namespace("http://www.w3.org/ns/prov#")
     for node in graph.subjects(RDF.type, DATACITE.Identifier):
         owner = graph.value(predicate=DATACITE.hasIdentifier, object=node)
         scheme = str(graph.value(node, DATACITE.usesIdentifierScheme)).rsplit("/", 1)[-1]
         value = str(graph.value(node, LITERAL.hasLiteralValue))
         if scheme in resolvers:
             assert (owner, DCTERMS.relation, URIRef(resolvers[scheme] + value)) in graph
-        source = graph.value(node, prov.hadPrimarySource)
+        source = graph.value(node, PROV.hadPrimarySource)
         assert (source, DCTERMS.title, None) in graph, node
 
 
