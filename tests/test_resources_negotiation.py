@@ -119,8 +119,8 @@ def test_rdflib_graph_parse_of_thing_iri_gets_the_description(live_server, artic
     assert isomorphic(graph, turtle)
 
 
-@pytest.mark.skipif(shutil.which("rapper") is None, reason="rapper (Debian raptor2-utils) absent")
 def test_rapper_counts_triples_from_thing_iri(live_server, article) -> None:
+    assert shutil.which("rapper"), "rapper is missing: .ci/setup installs raptor2-utils"
     run = subprocess.run(
         ["rapper", "-g", "-c", article], capture_output=True, text=True, timeout=120, check=False
     )

@@ -143,7 +143,6 @@ def undefined(terms: set[URIRef], vocab: Graph, ontology: Graph) -> list[str]:
 
 
 @needs_shared
-@pytest.mark.skipif(not DATA.exists(), reason="data/article.ttl is not written yet")
 def test_data_terms_are_defined(data: Graph, vocab: Graph, ontology: Graph) -> None:
     terms = data_classes(data) | data_properties(data) | data_individuals(data)
     assert not undefined(terms, vocab, ontology)
@@ -174,7 +173,6 @@ def test_check_catches_a_misspelt_term(vocab: Graph, ontology: Graph) -> None:
     assert len(undefined(typos, vocab, ontology)) == len(typos)
 
 
-@pytest.mark.skipif(not DATA.exists(), reason="data/article.ttl is not written yet")
 def test_every_data_term_has_english_and_chinese_labels(data: Graph, ontology: Graph) -> None:
     """Pages read these labels; the Chinese one must be Chinese, not a copy of the English."""
     terms = data_classes(data) | data_properties(data) | data_individuals(data)
