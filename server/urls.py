@@ -17,7 +17,6 @@ templates call `href` for every link, never assembling URLs by hand.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 from urllib.parse import urlencode
@@ -141,14 +140,3 @@ def things(graph: Graph, space: UriSpace) -> list[URIRef]:
 def _natural(iri: URIRef) -> list[str | int]:
     """Sort key putting `br/2` before `br/10`."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(iri))]
-
-
-def check_unambiguous(iris: Iterable[URIRef], space: UriSpace) -> list[str]:
-    """Problems that would make a thing path look like a document path or a reserved route:
-    empty when every IRI in `iris` maps to one thing path only."""
-    problems = []
-    for iri in iris:
-        path = space.path(iri)
-        if not space.is_thing_path(path):
-            problems.append(f"{iri}: a reserved path or a format extension")
-    return problems
