@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
@@ -25,6 +26,9 @@ from playwright import sync_api
 from rdflib import Graph
 
 from lodpub.app import create_app
+
+if TYPE_CHECKING:
+    from sparql_server import Endpoint
 from lodpub.config import DEFAULT_BASE_URL
 from lodpub.dataset import load_ontology
 from lodpub.dataset import load_shapes
@@ -134,6 +138,16 @@ def serving(
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+@pytest.fixture
+def endpoint() -> Endpoint:
+    """The SPARQL tests' one server (tests/sparql_server.py: the article plus the W3C suite's
+    named graphs, small limits), started on first use and shared by every module."""
+    # Imported here: sparql_server builds on this module's `serving`.
+    from sparql_server import shared_endpoint
+
+    return shared_endpoint()
 
 
 @pytest.fixture(scope="session")

@@ -11,18 +11,12 @@ import pytest
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import RDF
 from sparql_server import Endpoint
-from sparql_server import shared_endpoint
 
 from lodpub.config import Config
 from lodpub.dataset import load
 from lodpub.vocab import FABIO
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
-
-
-@pytest.fixture
-def endpoint() -> Endpoint:
-    return shared_endpoint()
 
 
 def expected_rows(name: str) -> int:

@@ -45,11 +45,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Sending Accept header:RuntimeWar
 METHODS = [(GET, URLENCODED), (POST, URLENCODED), (POST, POSTDIRECTLY)]
 
 
-@pytest.fixture
-def endpoint() -> Endpoint:
-    return shared_endpoint()
-
-
 @pytest.fixture(scope="module")
 def data() -> Graph:
     """The data as rdflib reads it from the file, on the server's base URL."""

@@ -28,7 +28,6 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from sparql_server import SHARED
 from sparql_server import Endpoint
-from sparql_server import shared_endpoint
 
 from lodpub.config import DEFAULT_BASE_URL
 
@@ -92,11 +91,6 @@ def is_ordered(query: Path) -> bool:
 
 
 # --- tests ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def endpoint() -> Endpoint:
-    return shared_endpoint()
 
 
 @pytest.fixture(scope="module")

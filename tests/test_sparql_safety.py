@@ -19,7 +19,6 @@ from sparql_server import MAX_QUERY_BYTES
 from sparql_server import MAX_RESULT_ROWS
 from sparql_server import QUERY_TIMEOUT
 from sparql_server import Endpoint
-from sparql_server import shared_endpoint
 
 from lodpub.guard import WorkerError
 from lodpub.guard import WorkerPool
@@ -78,11 +77,6 @@ def listener() -> Iterator[Listener]:
     listening = Listener()
     yield listening
     listening.close()
-
-
-@pytest.fixture
-def endpoint() -> Endpoint:
-    return shared_endpoint()
 
 
 def query(endpoint: Endpoint, text: str, **kwargs) -> requests.Response:

@@ -22,7 +22,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from sparql_server import PROTOCOL
 from sparql_server import Endpoint
-from sparql_server import shared_endpoint
 
 from lodpub.vocab import SD
 
@@ -99,11 +98,6 @@ def _exchange(graph: Graph, request: URIRef) -> Exchange:
 
 
 TESTS = protocol_tests()
-
-
-@pytest.fixture
-def endpoint() -> Endpoint:
-    return shared_endpoint()
 
 
 def send(endpoint: Endpoint, exchange: Exchange) -> tuple[int, str, bytes]:

@@ -13,7 +13,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from sparql_server import SHARED
 from sparql_server import Endpoint
-from sparql_server import shared_endpoint
 
 SUITE = SHARED / "w3c" / "sparql" / "sparql11"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -36,11 +35,6 @@ def syntax_tests(kind: str) -> list[Path]:
 
 POSITIVE = syntax_tests("PositiveSyntaxTest11")
 NEGATIVE = syntax_tests("NegativeSyntaxTest11")
-
-
-@pytest.fixture
-def endpoint() -> Endpoint:
-    return shared_endpoint()
 
 
 def ask(endpoint: Endpoint, query: Path) -> requests.Response:
