@@ -15,6 +15,8 @@ from rdflib.term import Node
 
 from lodpub.labels import language_code
 from lodpub.metadata import Mapper
+from lodpub.record import ISSN_SCHEMES
+from lodpub.record import identifiers
 from lodpub.vocab import FRBR
 from lodpub.vocab import PRO
 from lodpub.vocab import SCHEMA
@@ -90,7 +92,7 @@ def _schema_container(m: Mapper, chain: list[Node]) -> dict[str, Any]:
     kind = out["@type"]
     if number is not None and kind in ("PublicationIssue", "PublicationVolume"):
         out["issueNumber" if kind == "PublicationIssue" else "volumeNumber"] = number
-    issn = m.identifiers(node, "issn")
+    issn = identifiers(m.graph, node, ISSN_SCHEMES)
     if issn:
         out["issn"] = issn
     if len(chain) > 1:

@@ -15,26 +15,19 @@ from typing import Any
 from urllib.parse import quote
 from urllib.parse import urlencode
 
-from rdflib import RDF
 from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import FOAF
-from rdflib.namespace import OWL
 from rdflib.term import Node
 
+from lodpub import record
 from lodpub.labels import language_code
-from lodpub.vocab import BIRO
-from lodpub.vocab import CITO
-from lodpub.vocab import DATACITE
 from lodpub.vocab import FABIO
 from lodpub.vocab import FRBR
-from lodpub.vocab import LITERAL
-from lodpub.vocab import OCO
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
-from lodpub.vocab import SCHEMA
 
 
 @dataclass(frozen=True)
@@ -76,54 +69,23 @@ class Mapper:
     @property
     def schema_property(self) -> URIRef:
         """`lodpub:schemaOrgTerm` as this ontology names it (its namespace follows the base)."""
-        return _schema_org_term(self.ontology)
+        return record.schema_org_term(self.ontology)
 
     def schema_term(self, term: Node) -> str | None:
-        """The schema.org local name the ontology maps `term` to (`fabio:JournalArticle` →
-        `ScholarlyArticle`), or None."""
-        target = self.ontology.value(term, self.schema_property)
-        if target is None or not str(target).startswith(str(SCHEMA)):
-            return None
-        return str(target)[len(str(SCHEMA)) :]
+        """The schema.org local name the ontology maps `term` to, or None."""
+        return record.schema_term(self.ontology, term)
 
     def schema_type(self, node: Node) -> str:
-        """The most specific schema.org type of `node` (CreativeWork only as a last resort)."""
-        found = sorted({t for t in map(self.schema_term, self.graph.objects(node, RDF.type)) if t})
-        specific = [t for t in found if t != "CreativeWork"]
-        return (specific or found or ["Thing"])[0]
+        """The most specific schema.org type of `node`."""
+        return record.schema_type(self.graph, self.ontology, node)
 
     def containers(self, work: Node) -> list[Node]:
         """The chain `work` is part of, nearest first (issue, volume, journal)."""
-        chain: list[Node] = []
-        node = self.graph.value(work, FRBR.partOf)
-        while node is not None and node not in chain:
-            chain.append(node)
-            node = self.graph.value(node, FRBR.partOf)
-        return chain
+        return record.containers(self.graph, work)
 
     def roles(self, work: Node, role: URIRef) -> list[Node]:
         """The work's agent roles of kind `role`, in `oco:hasNext` order."""
-        found = [
-            r for r in self.graph.objects(work, PRO.isDocumentContextFor)
-            if (r, PRO.withRole, role) in self.graph
-        ]  # fmt: skip
-        following = {self.graph.value(r, OCO.hasNext) for r in found}
-        ordered: list[Node] = []
-        node = next((r for r in sorted(found) if r not in following), None)
-        while node is not None and node not in ordered:
-            ordered.append(node)
-            node = self.graph.value(node, OCO.hasNext)
-        return ordered + sorted(r for r in found if r not in ordered)
-
-    def identifiers(self, node: Node, scheme_term: str) -> list[str]:
-        """Values of the node's identifiers whose scheme maps to schema.org `scheme_term`."""
-        values = []
-        for ident in self.graph.objects(node, DATACITE.hasIdentifier):
-            scheme = self.graph.value(ident, DATACITE.usesIdentifierScheme)
-            value = self.graph.value(ident, LITERAL.hasLiteralValue)
-            if value is not None and scheme is not None and self.schema_term(scheme) == scheme_term:
-                values.append(str(value))
-        return sorted(values)
+        return record.roles(self.graph, work, role)
 
     def literals(self, node: Node) -> Iterator[tuple[str, Literal]]:
         """(schema.org property, literal) for every mapped literal of `node`."""
@@ -134,15 +96,7 @@ class Mapper:
 
     def references(self, work: Node) -> list[Node]:
         """The cited works, in the order of the printed reference list."""
-        numbered = []
-        for ref in self.graph.objects(work, FRBR.part):
-            cited = self.graph.value(ref, BIRO.references)
-            number = self.graph.value(ref, FABIO.hasSequenceIdentifier)
-            if cited is not None:
-                numbered.append((_number(number), cited))
-        listed = {cited for _, cited in numbered}
-        rest = sorted(c for c in self.graph.objects(work, CITO.cites) if c not in listed)
-        return [cited for _, cited in sorted(numbered)] + rest
+        return record.references(self.graph, work)
 
     def agent(self, role: Node) -> Agent | None:
         holder = self.graph.value(role, PRO.isHeldBy)
@@ -187,7 +141,7 @@ def citation(graph: Graph, ontology: Graph, work: URIRef, url: str) -> Citation:
         authors=tuple(a for r in m.roles(work, PRO.author) if (a := m.agent(r)) is not None),
         date=str(date) if date is not None else None,
         journal=_first(_originals(g.objects(periodical, DCTERMS.title))) if periodical else None,
-        issn=tuple(m.identifiers(periodical, "issn")) if periodical else (),
+        issn=tuple(record.identifiers(g, periodical, record.ISSN_SCHEMES)) if periodical else (),
         volume=_text(g.value(volume, FABIO.hasSequenceIdentifier)) if volume else None,
         issue=_text(g.value(issue, FABIO.hasSequenceIdentifier)) if issue else None,
         first_page=_text(g.value(embodiment, PRISM.startingPage)) if embodiment else None,
@@ -299,15 +253,6 @@ def _tags(
             elif item is not None and str(item):
                 tags.append((name, str(item)))
     return tags
-
-
-def _schema_org_term(ontology: Graph) -> URIRef:
-    """`lodpub:schemaOrgTerm`, whose namespace moves with the base URL the ontology was loaded
-    with: found as the annotation property the ontology declares under that local name."""
-    for prop in ontology.subjects(RDF.type, OWL.AnnotationProperty):
-        if str(prop).endswith("#schemaOrgTerm"):
-            return prop
-    raise LookupError("the ontology declares no lodpub:schemaOrgTerm")
 
 
 def _originals(literals: Iterator[Node]) -> list[Literal]:

@@ -1,0 +1,386 @@
+"""One bibliographic record per work, read from its description graph: what every export
+(meta tags, COinS, schema.org, citation formats, OAI-PMH) says about the work, so that they
+all say the same.
+
+`record(description, ontology, work)` walks the graph of describe.py once: the work's type,
+titles, authors in byline order (`oco:hasNext`) with their family and given names as the data
+splits them, the containers above it (issue → volume → journal or newspaper), pages,
+identifiers, publisher, abstract, keywords, language. Nothing is guessed: a field the data
+does not state is None (or empty), and exporters leave it out.
+
+The graph walks (`roles`, `containers`, `references`, `identifiers`, `schema_term`) are the
+ones every reader of a description uses; metadata.Mapper builds on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal as Choice
+
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.namespace import FOAF
+from rdflib.namespace import OWL
+from rdflib.term import Node
+
+from lodpub.labels import language_code
+from lodpub.vocab import BIRO
+from lodpub.vocab import CITO
+from lodpub.vocab import DATACITE
+from lodpub.vocab import FABIO
+from lodpub.vocab import FRBR
+from lodpub.vocab import LITERAL
+from lodpub.vocab import OCO
+from lodpub.vocab import PRISM
+from lodpub.vocab import PRO
+from lodpub.vocab import SCHEMA
+
+# The kind of work, named as CSL names item types (the names citeproc and most reference
+# managers use); "document" when the data's type is none of these.
+Genre = Choice[
+    "article-journal", "book", "chapter", "article-newspaper", "webpage", "report", "document"
+]
+GENRES: dict[URIRef, Genre] = {
+    FABIO.JournalArticle: "article-journal",
+    FABIO.Book: "book",
+    FABIO.BookChapter: "chapter",
+    FABIO.NewspaperArticle: "article-newspaper",
+    FABIO.WebContent: "webpage",
+    FABIO.ReportDocument: "report",
+}
+# The containers a work can sit in, by what they are to the work.
+PERIODICALS = (FABIO.Journal, FABIO.Newspaper)
+VOLUMES = (FABIO.JournalVolume,)
+ISSUES = (FABIO.JournalIssue, FABIO.NewspaperIssue)
+BOOKS = (FABIO.Book,)
+ISSN_SCHEMES = (DATACITE.issn, DATACITE.eissn)
+ORCID = "https://orcid.org/"
+DOI_RESOLVER = "https://doi.org/"
+# Original forms before translations: the script a Chinese work is printed in, then
+# untagged text (Western names and titles), then pinyin, then English.
+_ORIGINAL_FIRST = {"zh-hans": 0, "": 1, "zh": 2, "zh-latn-pinyin": 3, "en": 4}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text with its BCP 47 language tag (None when the data gives none)."""
+
+    value: str
+    language: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name as the data writes it, with its family and given parts when it splits them
+    (a Chinese name is family first without a space: 孙晓蕾 = 孙 + 晓蕾; a name printed with
+    initials keeps them as the given name: "Grossman G M" = Grossman + "G M")."""
+
+    text: str
+    family: str | None = None
+    given: str | None = None
+    language: str | None = None
+
+    @property
+    def inverted(self) -> str:
+        """ "Family, Given", the form reference managers split without guessing; the name as
+        written when the data does not split it (an organisation)."""
+        if self.family and self.given:
+            return f"{self.family}, {self.given}"
+        return self.family or self.text
+
+
+@dataclass(frozen=True)
+class Author:
+    """One author in byline order: a person or an organisation (新华社)."""
+
+    iri: str
+    name: Name
+    # The same name in Latin script when the byline's is not (pinyin for a Chinese person,
+    # the English name of an organisation); None otherwise.
+    latin: Name | None
+    is_person: bool
+    orcid: str | None
+    affiliations: tuple[Text, ...]
+
+    @property
+    def identifier(self) -> str:
+        """The author's ORCID iD URL where the data has one, else the person's IRI."""
+        return self.orcid or self.iri
+
+
+@dataclass(frozen=True)
+class Record:
+    """The bibliographic facts of one work, as the data states them."""
+
+    iri: str
+    genre: Genre
+    # The most specific schema.org type the ontology maps the work's types to.
+    schema_type: str
+    title: Text | None
+    translated_title: Text | None
+    authors: tuple[Author, ...]
+    # The periodical (journal, newspaper) or book the work is part of.
+    container_title: Text | None
+    container_translated_title: Text | None
+    issn: tuple[str, ...]
+    volume: str | None
+    issue: str | None
+    first_page: str | None
+    last_page: str | None
+    # An article number where the journal numbers articles instead of paging them.
+    article_number: str | None
+    # As the data states it: a year (2026) or a full date (2021-11-19).
+    date: str | None
+    # The publisher as the data names it (the data records no place of publication).
+    publisher: Text | None
+    abstract: Text | None
+    keywords: tuple[Text, ...]
+    # BCP 47 primary language code (`zh`, `en`).
+    language: str | None
+    doi: str | None
+    isbn: tuple[str, ...]
+    # Where the work can be read on the web: its digital copy, else its URL identifiers.
+    urls: tuple[str, ...]
+    # When the citing authors read the web copy (web pages), as printed in the reference.
+    accessed: str | None
+    # The work's own licence, only where the data states one (the dataset's CC0 covers the
+    # metadata, not the work).
+    licence: str | None
+
+    @property
+    def year(self) -> str | None:
+        return self.date[:4] if self.date else None
+
+    @property
+    def pages(self) -> str | None:
+        """The page range ("381-392"), or the one page known."""
+        if self.first_page and self.last_page:
+            return f"{self.first_page}-{self.last_page}"
+        return self.first_page or self.last_page
+
+    @property
+    def doi_url(self) -> str | None:
+        return DOI_RESOLVER + self.doi if self.doi else None
+
+    @property
+    def url(self) -> str | None:
+        return self.urls[0] if self.urls else None
+
+
+def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
+    """The record of `work` read from its description (describe.py) and the ontology."""
+    g = description
+    chain = containers(g, work)
+    periodical = _of_type(g, chain, PERIODICALS) or _of_type(g, chain, BOOKS)
+    volume = _of_type(g, chain, VOLUMES)
+    issue = _of_type(g, chain, ISSUES)
+    embodiments = sorted(g.objects(work, FRBR.embodiment))
+    publisher = next(iter(roles(g, work, PRO.publisher)), None)
+    holder = g.value(publisher, PRO.isHeldBy) if publisher is not None else None
+    language = g.value(work, DCTERMS.language)
+    doi = identifiers(g, work, (DATACITE.doi,))
+    exemplars = sorted(str(i) for e in embodiments for i in g.objects(e, FRBR.exemplar))
+    urls = identifiers(g, work, (DATACITE.url,))
+    accessed = sorted(_text(g.value(URIRef(u), DCTERMS.date)) or "" for u in exemplars)
+    licence = g.value(work, DCTERMS.license)
+    return Record(
+        iri=str(work),
+        genre=genre(g, work),
+        schema_type=schema_type(g, ontology, work),
+        title=_original(g.objects(work, DCTERMS.title)),
+        translated_title=_original(g.objects(work, FABIO.hasTranslatedTitle)),
+        authors=tuple(a for r in roles(g, work, PRO.author) if (a := author(g, r)) is not None),
+        container_title=_original(g.objects(periodical, DCTERMS.title)) if periodical else None,
+        container_translated_title=(
+            _original(g.objects(periodical, FABIO.hasTranslatedTitle)) if periodical else None
+        ),
+        issn=tuple(identifiers(g, periodical, ISSN_SCHEMES)) if periodical else (),
+        volume=_text(g.value(volume, FABIO.hasSequenceIdentifier)) if volume else None,
+        issue=_text(g.value(issue, FABIO.hasSequenceIdentifier)) if issue else None,
+        first_page=_first_text(g, embodiments, PRISM.startingPage),
+        last_page=_first_text(g, embodiments, PRISM.endingPage),
+        article_number=_text(g.value(work, FABIO.hasSequenceIdentifier)),
+        date=_text(g.value(work, PRISM.publicationDate)),
+        publisher=_original(g.objects(holder, FOAF.name)) if holder is not None else None,
+        abstract=_original(g.objects(work, DCTERMS.abstract)),
+        keywords=tuple(sorted(_texts(g.objects(work, PRISM.keyword)), key=_language_then_value)),
+        language=language_code(language) if language is not None else None,
+        doi=doi[0] if doi else None,
+        isbn=tuple(identifiers(g, work, (DATACITE.isbn,))),
+        urls=tuple(exemplars + [u for u in urls if u not in exemplars]),
+        accessed=next((a for a in accessed if a), None),
+        licence=str(licence) if licence is not None else None,
+    )
+
+
+def author(graph: Graph, role: Node) -> Author | None:
+    """The agent holding `role`, with its names and the role's affiliations; None when the
+    role names no holder."""
+    holder = graph.value(role, PRO.isHeldBy)
+    if holder is None:
+        return None
+    names = _names(graph, holder)
+    latin = next((n for n in names[1:] if _is_latin(n.text)), None)
+    # The iD as an identifier node (in the agent's own document) or as a link (the summary
+    # of an author in a work's document).
+    ids = [ORCID + i for i in identifiers(graph, holder, (DATACITE.orcid,))]
+    links = sorted(str(o) for o in graph.objects(holder, DCTERMS.relation))
+    orcid = ids + [link for link in links if link.startswith(ORCID)]
+    affiliations = []
+    for organisation in sorted(graph.objects(role, PRO.relatesToOrganization)):
+        name = _original(graph.objects(organisation, FOAF.name))
+        affiliations.append(name or Text(str(organisation)))
+    return Author(
+        iri=str(holder),
+        name=names[0] if names else Name(str(holder)),
+        latin=latin if names and not _is_latin(names[0].text) else None,
+        is_person=(holder, RDF.type, FOAF.Person) in graph,
+        orcid=orcid[0] if orcid else None,
+        affiliations=tuple(affiliations),
+    )
+
+
+def genre(graph: Graph, work: Node) -> Genre:
+    """The kind of work (GENRES), from its FaBiO type."""
+    found = sorted(GENRES[t] for t in graph.objects(work, RDF.type) if t in GENRES)
+    return found[0] if found else "document"
+
+
+def roles(graph: Graph, work: Node, role: URIRef) -> list[Node]:
+    """The work's agent roles of kind `role`, in `oco:hasNext` order (then any unchained)."""
+    found = [
+        r for r in graph.objects(work, PRO.isDocumentContextFor)
+        if (r, PRO.withRole, role) in graph
+    ]  # fmt: skip
+    following = {graph.value(r, OCO.hasNext) for r in found}
+    ordered: list[Node] = []
+    node = next((r for r in sorted(found) if r not in following), None)
+    while node is not None and node not in ordered:
+        ordered.append(node)
+        node = graph.value(node, OCO.hasNext)
+    return ordered + sorted(r for r in found if r not in ordered)
+
+
+def containers(graph: Graph, work: Node) -> list[Node]:
+    """The chain `work` is part of, nearest first (issue, volume, journal)."""
+    chain: list[Node] = []
+    node = graph.value(work, FRBR.partOf)
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = graph.value(node, FRBR.partOf)
+    return chain
+
+
+def references(graph: Graph, work: Node) -> list[Node]:
+    """The works `work` cites, in the order of its printed reference list (then any cited
+    work no reference points to)."""
+    numbered = []
+    for ref in graph.objects(work, FRBR.part):
+        cited = graph.value(ref, BIRO.references)
+        number = graph.value(ref, FABIO.hasSequenceIdentifier)
+        if cited is not None:
+            numbered.append((_number(number), cited))
+    listed = {cited for _, cited in numbered}
+    rest = sorted(c for c in graph.objects(work, CITO.cites) if c not in listed)
+    return [cited for _, cited in sorted(numbered)] + rest
+
+
+def identifiers(graph: Graph, node: Node, schemes: Iterable[URIRef]) -> list[str]:
+    """The values of `node`'s identifiers in any of `schemes` (DataCite schemes), sorted."""
+    wanted = set(schemes)
+    values = []
+    for ident in graph.objects(node, DATACITE.hasIdentifier):
+        value = graph.value(ident, LITERAL.hasLiteralValue)
+        if value is not None and graph.value(ident, DATACITE.usesIdentifierScheme) in wanted:
+            values.append(str(value))
+    return sorted(values)
+
+
+def schema_org_term(ontology: Graph) -> URIRef:
+    """`lodpub:schemaOrgTerm`, whose namespace moves with the base URL the ontology was loaded
+    with: found as the annotation property the ontology declares under that local name."""
+    for prop in ontology.subjects(RDF.type, OWL.AnnotationProperty):
+        if str(prop).endswith("#schemaOrgTerm"):
+            return prop
+    raise LookupError("the ontology declares no lodpub:schemaOrgTerm")
+
+
+def schema_term(ontology: Graph, term: Node) -> str | None:
+    """The schema.org local name the ontology maps `term` to (`fabio:JournalArticle` →
+    `ScholarlyArticle`), or None."""
+    target = ontology.value(term, schema_org_term(ontology))
+    if target is None or not str(target).startswith(str(SCHEMA)):
+        return None
+    return str(target)[len(str(SCHEMA)) :]
+
+
+def schema_type(graph: Graph, ontology: Graph, node: Node) -> str:
+    """The most specific schema.org type of `node` (CreativeWork only as a last resort)."""
+    mapped = (schema_term(ontology, t) for t in graph.objects(node, RDF.type))
+    found = sorted({t for t in mapped if t})
+    specific = [t for t in found if t != "CreativeWork"]
+    return (specific or found or ["Thing"])[0]
+
+
+def _names(graph: Graph, agent: Node) -> list[Name]:
+    """The agent's names, original script first, each with the family and given name of
+    the same language."""
+    families = {_lang(f): str(f) for f in graph.objects(agent, FOAF.familyName)}
+    givens = {_lang(g): str(g) for g in graph.objects(agent, FOAF.givenName)}
+    return [
+        Name(t.value, families.get(_lang(t)), givens.get(_lang(t)), t.language)
+        for t in _originals(graph.objects(agent, FOAF.name))
+    ]
+
+
+def _is_latin(text: str) -> bool:
+    return all(ord(c) < 0x250 for c in text)
+
+
+def _lang(lit: Node) -> str:
+    return (getattr(lit, "language", None) or "").lower()
+
+
+def _texts(literals: Iterable[Node]) -> list[Text]:
+    return [Text(str(lit), lit.language) for lit in literals if isinstance(lit, Literal)]
+
+
+def _originals(literals: Iterable[Node]) -> list[Text]:
+    """Texts with the original-language forms first (see _ORIGINAL_FIRST)."""
+    return sorted(
+        _texts(literals),
+        key=lambda t: (_ORIGINAL_FIRST.get((t.language or "").lower(), 5), t.value),
+    )
+
+
+def _original(literals: Iterable[Node]) -> Text | None:
+    found = _originals(literals)
+    return found[0] if found else None
+
+
+def _of_type(graph: Graph, chain: list[Node], types: tuple[URIRef, ...]) -> Node | None:
+    return next((c for c in chain if any((c, RDF.type, t) in graph for t in types)), None)
+
+
+def _first_text(graph: Graph, nodes: list[Node], prop: URIRef) -> str | None:
+    return next((str(v) for n in nodes if (v := graph.value(n, prop)) is not None), None)
+
+
+def _text(node: Node | None) -> str | None:
+    return None if node is None else str(node)
+
+
+def _number(node: Node | None) -> tuple[int, str]:
+    text = "" if node is None else str(node)
+    return (int(text) if text.isdigit() else 10**9, text)
+
+
+def _language_then_value(text: Text) -> tuple[str, str]:
+    return (text.language or "").lower(), text.value
