@@ -17,7 +17,7 @@ from rdflib import Graph
 
 from lodpub.vocab import PREFIXES
 
-Kind = Literal["rdf", "results", "html"]
+Kind = Literal["rdf", "results", "html", "linkset"]
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,14 @@ RDF_FORMATS = of_kind("rdf")
 RESULTS_FORMATS = of_kind("results")
 HTML = by_name("html")
 TURTLE = by_name("turtle")
+
+# RFC 9264 linksets of a landing page's Signposting links (signposting.py): one URL, the
+# format negotiated, JSON unless the client asks for the text form.
+LINKSET_JSON = Format(
+    "linkset-json", "Linkset (JSON)", ("application/linkset+json",), "linkset", "linkset",
+    aliases=("json",),
+)  # fmt: skip
+LINKSET_TEXT = Format(
+    "linkset", "Linkset", ("application/linkset",), "linkset", "linkset", aliases=("text",)
+)
+LINKSET_FORMATS = (LINKSET_JSON, LINKSET_TEXT)
