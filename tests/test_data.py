@@ -417,7 +417,7 @@ def test_every_identifier_links_to_its_resolver_and_has_a_source(graph):
         if scheme in resolvers:
             assert (owner, DCTERMS.relation, URIRef(resolvers[scheme] + value)) in graph
         source = graph.value(node, PROV.hadPrimarySource)
-        assert (source, DCTERMS.title, None) in graph, node
+        assert (source, DCTERMS.description, None) in graph, node
 
 
 # ------------------------------------------------------------------ round trip
@@ -430,3 +430,13 @@ def test_round_trip_keeps_the_graph_and_its_chinese(graph, fmt):
     assert to_isomorphic(back) == to_isomorphic(graph)
     assert "推动“一带一路”数字标准共建".encode() in text
     assert Literal("中国科学院院刊", lang="zh-Hans") in set(back.objects())
+
+
+def test_sources_are_described_never_titled(graph):
+    """A source page's title is its publisher's to give: what this data says about a source is
+    a description written here."""
+    sources = set(graph.objects(None, PROV.hadPrimarySource))
+    assert sources
+    for source in sources:
+        assert (source, DCTERMS.title, None) not in graph, source
+        assert graph.value(source, DCTERMS.description).language == "en", source

@@ -159,7 +159,7 @@ BASELINE = """
     prov:hadPrimarySource <https://example.org/seed> .
 <ci/1-103> a cito:Citation ; cito:hasCitingEntity <br/1> ; cito:hasCitedEntity <br/103> ;
     prov:hadPrimarySource <https://example.org/seed> .
-<https://example.org/seed> a prov:Entity ; dcterms:title "The seed page"@en .
+<https://example.org/seed> a prov:Entity ; dcterms:description "The seed page"@en .
 <dataset> a dcat:Dataset, void:Dataset ; dcterms:title "Dataset"@en, "数据集"@zh-Hans ;
     dcterms:description "Description."@en ;
     dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;
@@ -567,9 +567,9 @@ METADATA = [
          "ProvenanceSourceShape", "identified by the IRI of the page itself"),
     case("source-not-described", insert("<be/1> prov:hadPrimarySource <https://example.org/x> ."),
          "ProvenanceSourceShape", "must be described as a prov:Entity"),
-    case("source-without-title",
-         delete('<https://example.org/seed> dcterms:title "The seed page"@en .'),
-         "ProvenanceSourceShape", "A source needs a dcterms:title"),
+    case("source-without-description",
+         delete('<https://example.org/seed> dcterms:description "The seed page"@en .'),
+         "ProvenanceSourceShape", "A source needs a dcterms:description"),
 ]
 
 # fmt: on
