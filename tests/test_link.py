@@ -413,3 +413,29 @@ def test_wikidata_is_not_asked_without_a_contact(tmp_path: Path) -> None:
     result = link(tmp_path / "links.ttl")
     assert result.exit_code == 2
     assert "--contact" in result.output
+
+
+def test_a_link_the_service_no_longer_confirms_is_kept_and_reported(
+    wikidata: str, tmp_path: Path
+) -> None:
+    links = tmp_path / "links.ttl"
+    stale = CURATED.format(endpoint=wikidata, agent="dataset#link-command").replace(
+        "br/108", "br/106"
+    )
+    links.write_text(stale, encoding="utf-8")
+    result = link(links, "--endpoint", wikidata)
+    assert result.exit_code == 0, result.output
+    assert f"unconfirmed br/106 owl:sameAs {WD.Q1}: kept" in result.output
+    assert sameas(links) == ACCEPTED | {(URIRef(BASE + "br/106"), WD.Q1)}
+
+
+def test_each_service_records_its_own_links(wikidata: str, tmp_path: Path) -> None:
+    links = tmp_path / "links.ttl"
+    other = wikidata.replace("127.0.0.1", "localhost")  # the same server under a second name
+    result = link(links, "--endpoint", wikidata, "--endpoint", other)
+    assert result.exit_code == 0, result.output
+    assert "Summary: 10 to add" in result.output
+    graph = Graph().parse(links, format="turtle", publicID=BASE)
+    services = [graph.value(r, PROV.hadPrimarySource) for r in graph.subjects(RDF.subject, None)]
+    assert sorted(services) == sorted([URIRef(wikidata)] * 5 + [URIRef(other)] * 5)
+    assert sameas(links) == ACCEPTED
