@@ -165,7 +165,13 @@ def serve(
     help="URL or e-mail address for the User-Agent, as Wikidata's policy asks; required for "
     "services other than loopback.",
 )
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="Seconds each request may take.",
+)
 @click.option(
     "--min-interval",
     type=float,
@@ -186,7 +192,7 @@ def link(
     links_file: Path,
     dry_run: bool,
     contact: str | None,
-    timeout: float,
+    timeout: int,
     min_interval: float,
     retries: int,
     base_url: str | None,

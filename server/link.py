@@ -19,6 +19,7 @@ fails midway leaves it as it was.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
 import os
 import tempfile
@@ -115,13 +116,13 @@ class Key:
 
 @dataclass(frozen=True)
 class Record:
-    """A link and who accepted it (None for a link found in this run, not yet written)."""
+    """A link already in the links file, with its record node and whether a person made it."""
 
     entity: URIRef
     target: URIRef
     service: str
-    node: BNode | URIRef | None = None
-    curated: bool = False
+    node: BNode | URIRef
+    curated: bool
 
 
 @dataclass
@@ -177,7 +178,7 @@ class Service:
         self,
         endpoint: str,
         user_agent: str,
-        timeout: float = 60.0,
+        timeout: int = 60,
         min_interval: float = 1.0,
         retries: int = 3,
         max_wait: float = 60.0,
@@ -197,7 +198,7 @@ class Service:
             wrapper = SPARQLWrapper(self.endpoint, agent=self.user_agent)
             wrapper.setQuery(query)
             wrapper.setReturnFormat(JSON)
-            wrapper.setTimeout(self.timeout)
+            wrapper.setTimeout(self.timeout)  # whole seconds: SPARQLWrapper takes an int
             # POST: the title query lists every title, longer than some servers take in a URL.
             wrapper.setMethod(POST)
             try:
@@ -227,7 +228,11 @@ class Service:
                 raise ServiceError(f"cannot reach {self.endpoint}: {error.reason}") from None
             except TimeoutError:
                 raise ServiceError(
-                    f"{self.endpoint} did not answer within {self.timeout:.0f} s"
+                    f"{self.endpoint} did not answer within {self.timeout} s"
+                ) from None
+            except (http.client.HTTPException, ConnectionError) as error:
+                raise ServiceError(
+                    f"{self.endpoint} broke off its answer ({type(error).__name__})"
                 ) from None
             else:
                 return _bindings(body, self.endpoint)

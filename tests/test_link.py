@@ -155,11 +155,13 @@ class Scripted(BaseHTTPRequestHandler):
 
     script: list[tuple[int, dict[str, str], bytes]] = []
     agents: list[str] = []
+    delay = 0.0
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.agents.append(self.headers.get("User-Agent", ""))
         status, headers, body = self.script[min(len(self.agents), len(self.script)) - 1]
+        time.sleep(self.delay)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -174,8 +176,10 @@ class Scripted(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def scripted_server(*script: tuple[int, dict[str, str], bytes]) -> Iterator[type[Scripted]]:
-    handler = type("Handler", (Scripted,), {"script": list(script), "agents": []})
+def scripted_server(
+    *script: tuple[int, dict[str, str], bytes], delay: float = 0.0
+) -> Iterator[type[Scripted]]:
+    handler = type("Handler", (Scripted,), {"script": list(script), "agents": [], "delay": delay})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -394,6 +398,15 @@ def test_a_service_unavailable_once_is_asked_again(tmp_path: Path) -> None:
     # one 503, then one request per identifier property the data needs (P236 ISSN, P356 DOI,
     # P496 ORCID iD; it has no ISBN) and the title query: the first was asked again
     assert len(server.agents) == 1 + 4
+    assert not links.exists()
+
+
+def test_a_service_that_does_not_answer_in_time_writes_nothing(tmp_path: Path) -> None:
+    links = tmp_path / "links.ttl"
+    with scripted_server((200, JSON_TYPE, EMPTY_RESULT), delay=3.0) as server:
+        result = link(links, "--endpoint", server.endpoint, "--timeout", "1")
+    assert result.exit_code == 1
+    assert f"{server.endpoint} did not answer within 1 s" in result.output
     assert not links.exists()
 
 
