@@ -189,6 +189,21 @@ def replace(old: str, new: str) -> str:
     return f"{delete(old)} ; {insert(new)}"
 
 
+SNAPSHOT_TIME = ' prov:generatedAtTime "2026-11-28T12:34:15Z"^^xsd:dateTime ;'
+
+
+def snapshot(drop: str = "") -> str:
+    """A valid OCDM snapshot of <br/1>, without the part `drop` names."""
+    text = (
+        "<br/1/prov/se/1> a prov:Entity ; prov:specializationOf <br/1> ;"
+        f"{SNAPSHOT_TIME} prov:wasAttributedTo <dataset#editors> ;"
+        " dcterms:description \"The entity 'br/1' has been created.\"@en ;"
+        f" {SEED} ."
+    )
+    assert drop in text
+    return text.replace(drop, "")
+
+
 def identifier(node: str, owner: str, scheme: str, value: str) -> str:
     return insert(
         f"{owner} datacite:hasIdentifier {node} . {node} a datacite:Identifier ; "
@@ -570,6 +585,24 @@ METADATA = [
     case("source-without-description",
          delete('<https://example.org/seed> dcterms:description "The seed page"@en .'),
          "ProvenanceSourceShape", "A source needs a dcterms:description"),
+    case("snapshot-not-an-entity", insert(snapshot(drop=" a prov:Entity ;")),
+         "SnapshotShape", "must be typed prov:Entity"),
+    case("snapshot-of-two-entities",
+         insert(snapshot() + " <br/1/prov/se/1> prov:specializationOf <br/2> ."),
+         "SnapshotShape", "a snapshot of exactly one entity"),
+    case("snapshot-without-time", insert(snapshot(drop=SNAPSHOT_TIME)),
+         "SnapshotShape", "exactly one prov:generatedAtTime"),
+    case("snapshot-without-agent",
+         insert(snapshot(drop=" prov:wasAttributedTo <dataset#editors> ;")),
+         "SnapshotShape", "names who is responsible"),
+    case("snapshot-source-a-literal",
+         insert(snapshot() + ' <br/1/prov/se/1> prov:hadPrimarySource "the seed" .'),
+         "SnapshotShape", "prov:hadPrimarySource is the IRI of a source page"),
+    case("snapshot-without-description",
+         insert(snapshot(drop=" dcterms:description \"The entity 'br/1' has been created.\"@en ;")),
+         "SnapshotShape", "needs one dcterms:description"),
+    case("snapshot-misnamed", insert(snapshot().replace("<br/1/prov/se/1>", "<br/1/history/1>")),
+         "SnapshotShape", "followed by /prov/se/N"),
 ]
 
 # fmt: on
