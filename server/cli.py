@@ -210,6 +210,8 @@ def link(
             "Wikidata's User-Agent policy asks every client for a contact: give --contact "
             "with a URL or e-mail address where the operator of this run can be reached."
         )
+    if not links_file.parent.is_dir():
+        raise Unreadable(f"{links_file}: no folder {links_file.parent} to write it in")
     config = _config(base_url=base_url)
     base = config["BASE_URL"]
     try:
@@ -217,8 +219,6 @@ def link(
         links = read_links(links_file, base)
     except UnreadableFile as error:
         raise Unreadable(error.message) from None
-    except Exception as error:  # noqa: BLE001 - rdflib's parsers raise many types
-        raise Unreadable(f"{links_file}: {error}") from None
     graph = Graph(base=base)
     for s, p, o, _ in data.quads((None, None, None, None)):
         graph.add((s, p, o))

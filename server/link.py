@@ -54,6 +54,7 @@ from SPARQLWrapper import SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from lodpub.config import REPO_ROOT
+from lodpub.dataset import load
 from lodpub.identifiers import NORMALISERS
 from lodpub.identifiers import MalformedIdentifier
 from lodpub.vocab import CITO
@@ -359,9 +360,11 @@ def title_query(titles: Iterable[Literal]) -> str:
 
 
 def read_links(path: Path, base_url: str) -> Graph:
+    """The links file's triples (none when it does not exist yet). Raises UnreadableFile."""
     graph = Graph()
     if path.exists():
-        graph.parse(path, format="turtle", publicID=base_url)
+        for s, p, o, _ in load([path], base_url).quads((None, None, None, None)):
+            graph.add((s, p, o))
     return graph
 
 

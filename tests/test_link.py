@@ -452,3 +452,16 @@ def test_each_service_records_its_own_links(wikidata: str, tmp_path: Path) -> No
     services = [graph.value(r, PROV.hadPrimarySource) for r in graph.subjects(RDF.subject, None)]
     assert sorted(services) == sorted([URIRef(wikidata)] * 5 + [URIRef(other)] * 5)
     assert sameas(links) == ACCEPTED
+
+
+def test_an_unreadable_links_file_is_reported_and_left_alone(tmp_path: Path) -> None:
+    links = tmp_path / "links.ttl"
+    links.write_text("<br/1> owl:sameAs .\n", encoding="utf-8")
+    result = link(links, "--endpoint", "http://127.0.0.1:9/query")
+    assert result.exit_code == 2
+    assert str(links) in result.output
+    assert links.read_text(encoding="utf-8") == "<br/1> owl:sameAs .\n"
+    missing = tmp_path / "no-such-folder" / "links.ttl"
+    result = link(missing, "--endpoint", "http://127.0.0.1:9/query")
+    assert result.exit_code == 2
+    assert "no folder" in result.output
