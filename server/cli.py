@@ -8,18 +8,32 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 import waitress
+from rdflib import Graph
 
 from lodpub.app import create_app
 from lodpub.config import Config
+from lodpub.dataset import load
 from lodpub.dataset import load_publication
 from lodpub.errors import InvalidData
 from lodpub.errors import UnreadableFile
 from lodpub.errors import UnusableShapes
+from lodpub.link import DEFAULT_LINKS_FILE
+from lodpub.link import WIKIDATA_ENDPOINT
+from lodpub.link import Service
+from lodpub.link import ServiceError
+from lodpub.link import apply_plan
+from lodpub.link import is_loopback
+from lodpub.link import plan_links
+from lodpub.link import read_links
+from lodpub.link import user_agent
+from lodpub.link import write_links
 from lodpub.validate import REPORT_FORMATS
 from lodpub.validate import validate_publication
 
@@ -125,3 +139,110 @@ def serve(
     # QUERY_WORKERS processes, and get 503 after QUERY_TIMEOUT), so only errors are logged.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     waitress.serve(app, host=config["HOST"], port=config["PORT"], threads=config["THREADS"])
+
+
+@cli.command()
+@click.option(
+    "--endpoint",
+    "endpoints",
+    multiple=True,
+    default=(WIKIDATA_ENDPOINT,),
+    show_default=True,
+    help="SPARQL service to look entities up in (Wikidata-shaped: wdt:P356, P236, P496, P212, "
+    "P957, rdfs:label); repeat for several.",
+)
+@click.option(
+    "--links",
+    "links_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_LINKS_FILE,
+    show_default=True,
+    help="The links file to update.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--contact",
+    help="URL or e-mail address for the User-Agent, as Wikidata's policy asks; required for "
+    "services other than loopback.",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="Seconds each request may take.",
+)
+@click.option(
+    "--min-interval",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Least seconds between two requests to one service (rate limit).",
+)
+@click.option(
+    "--retries",
+    type=int,
+    default=3,
+    show_default=True,
+    help="Retries after HTTP 429 or 503 (waiting as Retry-After says, else 1, 2, 4 ... s).",
+)
+@click.option("--base-url", help="Base URL for relative IRIs [env: LODPUB_BASE_URL].")
+def link(
+    endpoints: Sequence[str],
+    links_file: Path,
+    dry_run: bool,
+    contact: str | None,
+    timeout: int,
+    min_interval: float,
+    retries: int,
+    base_url: str | None,
+) -> None:
+    """Link cited works, journals and persons to the same items in SPARQL services (Wikidata by
+    default): accepted by exact identifier (DOI, ISSN, ORCID iD, ISBN) only, proposed by title.
+
+    Prints what it adds, changes, flags as conflicting and proposes, then rewrites the links
+    file (unless --dry-run or nothing changes). Links a person made are never changed. Exits 1,
+    writing nothing, when a service cannot be reached or answers something unusable; 2 when a
+    file cannot be read.
+    """
+    if contact is None and not all(is_loopback(e) for e in endpoints):
+        raise click.UsageError(
+            "Wikidata's User-Agent policy asks every client for a contact: give --contact "
+            "with a URL or e-mail address where the operator of this run can be reached."
+        )
+    if not links_file.parent.is_dir():
+        raise Unreadable(f"{links_file}: no folder {links_file.parent} to write it in")
+    config = _config(base_url=base_url)
+    base = config["BASE_URL"]
+    try:
+        data = load(config["DATA_FILES"], base)
+        links = read_links(links_file, base)
+    except UnreadableFile as error:
+        raise Unreadable(error.message) from None
+    graph = Graph(base=base)
+    for s, p, o, _ in data.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    agent = user_agent(contact)
+    services = [
+        Service(e, agent, timeout=timeout, min_interval=min_interval, retries=retries)
+        for e in endpoints
+    ]
+    click.echo(f"Asking {', '.join(endpoints)} as {agent!r}")
+    try:
+        plan = plan_links(graph, links, services, base)
+    except ServiceError as error:
+        raise click.ClickException(f"{error}. Nothing was written to {links_file}.") from None
+    for line in plan.lines(base):
+        click.echo(line)
+    if not plan.add and not plan.change:
+        outcome = "nothing to add or change"
+    elif dry_run:
+        outcome = f"dry run: nothing written to {links_file}"
+    else:
+        write_links(apply_plan(links, plan, base, datetime.now(UTC)), links_file, base)
+        outcome = f"wrote {links_file}"
+    click.echo(
+        f"Summary: {len(plan.add)} to add, {len(plan.change)} to change, "
+        f"{len(plan.unchanged)} unchanged, {len(plan.conflicts)} conflicts, "
+        f"{len(plan.proposals)} proposals, {len(plan.dropped)} dropped; {outcome}."
+    )

@@ -416,8 +416,8 @@ def test_every_identifier_links_to_its_resolver_and_has_a_source(graph):
         value = str(graph.value(node, LITERAL.hasLiteralValue))
         if scheme in resolvers:
             assert (owner, DCTERMS.relation, URIRef(resolvers[scheme] + value)) in graph
-        source = graph.value(node, PROV.hadPrimarySource)
-        assert (source, DCTERMS.title, None) in graph, node
+        source = graph.value(node, PROV.hadPrimarySource) or graph.value(node, PROV.wasDerivedFrom)
+        assert source is not None and (source, DCTERMS.description, None) in graph, node
 
 
 # ------------------------------------------------------------------ round trip
@@ -430,3 +430,99 @@ def test_round_trip_keeps_the_graph_and_its_chinese(graph, fmt):
     assert to_isomorphic(back) == to_isomorphic(graph)
     assert "推动“一带一路”数字标准共建".encode() in text
     assert Literal("中国科学院院刊", lang="zh-Hans") in set(back.objects())
+
+
+def test_sources_are_described_never_titled(graph):
+    """A source page's title is its publisher's to give: what this data says about a source is
+    a description written here."""
+    sources = set(graph.objects(None, PROV.hadPrimarySource))
+    assert sources
+    for source in sources:
+        assert (source, DCTERMS.title, None) not in graph, source
+        assert graph.value(source, DCTERMS.description).language == "en", source
+
+
+# ------------------------------------------------------------------ provenance
+
+
+def identifier_node(graph: Graph, scheme: URIRef, value: str) -> URIRef:
+    (node,) = [
+        n
+        for n in graph.subjects(LITERAL.hasLiteralValue, Literal(value))
+        if graph.value(n, DATACITE.usesIdentifierScheme) == scheme
+    ]
+    return node
+
+
+@needs_shared
+def test_identifiers_read_on_copies_are_derived_from_them_not_primary(graph, facts):
+    """facts.md marks the DOIs seen only on copies of the publisher's page: the copy is what
+    the identifier was derived from, never its primary source, and a note says so."""
+    copies = re.findall(
+        r"^\| (\d+) \| DOI (10\.\S+) \| SEEN \(cop[^)]*\) \| (\S+) \|$", facts, re.M
+    )
+    assert len(copies) == 3
+    for number, doi, page in copies:
+        node, copy = identifier_node(graph, DATACITE.doi, doi), URIRef(page)
+        assert (node, PROV.wasDerivedFrom, copy) in graph, number
+        assert copy not in set(graph.objects(None, PROV.hadPrimarySource)), number
+        assert "copy" in str(graph.value(node, SKOS.note)), number
+        assert "not the publisher's own page" in str(graph.value(copy, DCTERMS.description))
+        assert (cited_work(graph, int(number)), PROV.wasDerivedFrom, copy) in graph
+
+
+def test_the_dataset_says_who_made_it_and_when(graph):
+    dataset = URIRef(BASE + "dataset")
+    editors = graph.value(dataset, PROV.wasAttributedTo)
+    assert (editors, RDF.type, PROV.Agent) in graph
+    assert (editors, RDF.type, FOAF.Person) not in graph  # no person is invented
+    assert {label.language for label in graph.objects(editors, RDFS.label)} == {"en", "zh-Hans"}
+    generated = graph.value(dataset, PROV.generatedAtTime)
+    issued, modified = graph.value(dataset, DCTERMS.issued), graph.value(dataset, DCTERMS.modified)
+    assert generated.datatype == XSD.dateTime
+    assert issued.datatype == modified.datatype == XSD.date
+    assert str(generated)[:10] == str(issued) <= str(modified)
+    assert str(issued) in str(graph.value(dataset, SKOS.note))
+
+
+@needs_shared
+def test_places_of_publication_are_the_printed_and_seen_ones(graph, seed_refs, facts):
+    """Reference 5 prints 北京 (and Beijing in its English version); facts.md gives Beijing as
+    the journal's place. Both are one place node."""
+    book = cited_work(graph, 5)
+    place = graph.value(book, FABIO.hasPlaceOfPublication)
+    assert (place, RDF.type, FRBR.Place) in graph
+    labels = {label.language: str(label) for label in graph.objects(place, RDFS.label)}
+    assert f"{labels['zh-Hans']}: " in seed_refs[5] and f"{labels['en']}: " in seed_refs[5]
+    frequency, where, founded = re.search(
+        r"^\| frequency, place, founded \| (\w+), (\w+), (\d+) \| SEEN", facts, re.M
+    ).groups()
+    journal = URIRef(BASE + "br/4")
+    assert graph.value(journal, FABIO.hasPlaceOfPublication) == place
+    assert labels["en"] == where
+    assert str(graph.value(journal, DCTERMS.created)) == founded
+
+
+@needs_shared
+def test_co_author_given_name_is_the_seen_one_beside_the_printed_initials(graph, facts, seed_refs):
+    given, family = re.search(r"co-author (\w+) (\w+), ORCID \S+ \| SEEN", facts).groups()
+    (person,) = [p for p in graph.subjects(FOAF.familyName, Literal(family))]
+    names = set(graph.objects(person, FOAF.givenName))
+    printed = {n for n in names if n.language is None}
+    assert len(printed) == 1 and f"{family} {printed.pop()}" in seed_refs[10]
+    assert Literal(given, lang="en") in names
+    assert given in str(graph.value(person, SKOS.note))
+
+
+def test_no_value_that_no_source_states(graph):
+    """No source says an embodiment is printed or which media type a web page has."""
+    assert not list(graph.subjects(RDF.type, FABIO.PrintObject))
+    assert not list(graph.objects(None, DCTERMS.format))
+
+
+@needs_shared
+def test_inferred_languages_say_so(graph, seed_refs):
+    for number, line in seed_refs.items():
+        if not line.endswith("(in Chinese)"):
+            notes = " ".join(map(str, graph.objects(cited_work(graph, number), SKOS.note)))
+            assert "inferred" in notes, number

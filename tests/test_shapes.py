@@ -159,7 +159,7 @@ BASELINE = """
     prov:hadPrimarySource <https://example.org/seed> .
 <ci/1-103> a cito:Citation ; cito:hasCitingEntity <br/1> ; cito:hasCitedEntity <br/103> ;
     prov:hadPrimarySource <https://example.org/seed> .
-<https://example.org/seed> a prov:Entity ; dcterms:title "The seed page"@en .
+<https://example.org/seed> a prov:Entity ; dcterms:description "The seed page"@en .
 <dataset> a dcat:Dataset, void:Dataset ; dcterms:title "Dataset"@en, "数据集"@zh-Hans ;
     dcterms:description "Description."@en ;
     dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;
@@ -187,6 +187,21 @@ def insert(triples: str) -> str:
 
 def replace(old: str, new: str) -> str:
     return f"{delete(old)} ; {insert(new)}"
+
+
+SNAPSHOT_TIME = ' prov:generatedAtTime "2026-11-28T12:34:15Z"^^xsd:dateTime ;'
+
+
+def snapshot(drop: str = "") -> str:
+    """A valid OCDM snapshot of <br/1>, without the part `drop` names."""
+    text = (
+        "<br/1/prov/se/1> a prov:Entity ; prov:specializationOf <br/1> ;"
+        f"{SNAPSHOT_TIME} prov:wasAttributedTo <dataset#editors> ;"
+        " dcterms:description \"The entity 'br/1' has been created.\"@en ;"
+        f" {SEED} ."
+    )
+    assert drop in text
+    return text.replace(drop, "")
 
 
 def identifier(node: str, owner: str, scheme: str, value: str) -> str:
@@ -567,9 +582,27 @@ METADATA = [
          "ProvenanceSourceShape", "identified by the IRI of the page itself"),
     case("source-not-described", insert("<be/1> prov:hadPrimarySource <https://example.org/x> ."),
          "ProvenanceSourceShape", "must be described as a prov:Entity"),
-    case("source-without-title",
-         delete('<https://example.org/seed> dcterms:title "The seed page"@en .'),
-         "ProvenanceSourceShape", "A source needs a dcterms:title"),
+    case("source-without-description",
+         delete('<https://example.org/seed> dcterms:description "The seed page"@en .'),
+         "ProvenanceSourceShape", "A source needs a dcterms:description"),
+    case("snapshot-not-an-entity", insert(snapshot(drop=" a prov:Entity ;")),
+         "SnapshotShape", "must be typed prov:Entity"),
+    case("snapshot-of-two-entities",
+         insert(snapshot() + " <br/1/prov/se/1> prov:specializationOf <br/2> ."),
+         "SnapshotShape", "a snapshot of exactly one entity"),
+    case("snapshot-without-time", insert(snapshot(drop=SNAPSHOT_TIME)),
+         "SnapshotShape", "exactly one prov:generatedAtTime"),
+    case("snapshot-without-agent",
+         insert(snapshot(drop=" prov:wasAttributedTo <dataset#editors> ;")),
+         "SnapshotShape", "names who is responsible"),
+    case("snapshot-source-a-literal",
+         insert(snapshot() + ' <br/1/prov/se/1> prov:hadPrimarySource "the seed" .'),
+         "SnapshotShape", "prov:hadPrimarySource is the IRI of a source page"),
+    case("snapshot-without-description",
+         insert(snapshot(drop=" dcterms:description \"The entity 'br/1' has been created.\"@en ;")),
+         "SnapshotShape", "needs one dcterms:description"),
+    case("snapshot-misnamed", insert(snapshot().replace("<br/1/prov/se/1>", "<br/1/history/1>")),
+         "SnapshotShape", "followed by /prov/se/N"),
 ]
 
 # fmt: on
