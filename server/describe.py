@@ -94,7 +94,9 @@ def describe(store: Constructs, iri: URIRef, space: UriSpace) -> Graph:
         return result
     mentioned = {n for s, _, o in core for n in (s, o) if isinstance(n, URIRef)} - set(foci)
     external = sorted(n for n in mentioned if not space.is_own(n))
-    own = sorted(n for n in mentioned if space.is_own(n))
+    # The dataset is only linked to (void:rootResource, void:exampleResource), never
+    # summarised: with its type and title, a document about a work reads as one about it.
+    own = sorted(n for n in mentioned if space.is_own(n) and n != space.dataset())
     if external:
         result += store.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(external)} }} ?s ?p ?o }}"

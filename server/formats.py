@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from lodpub.vocab import PREFIXES
 
-Kind = Literal["rdf", "results", "html", "citation"]
+Kind = Literal["rdf", "results", "html", "citation", "linkset"]
 
 
 @dataclass(frozen=True)
@@ -153,3 +153,14 @@ RESULTS_FORMATS = of_kind("results")
 CITATION_FORMATS = of_kind("citation")
 HTML = by_name("html")
 TURTLE = by_name("turtle")
+
+# RFC 9264 linksets of a landing page's Signposting links (signposting.py): one URL, the
+# format negotiated, JSON unless the client asks for the text form.
+LINKSET_JSON = Format(
+    "linkset-json", "Linkset (JSON)", ("application/linkset+json",), "linkset", "linkset",
+    aliases=("json",),
+)  # fmt: skip
+LINKSET_TEXT = Format(
+    "linkset", "Linkset", ("application/linkset",), "linkset", "linkset", aliases=("text",)
+)
+LINKSET_FORMATS = (LINKSET_JSON, LINKSET_TEXT)

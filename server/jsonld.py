@@ -1,4 +1,4 @@
-"""schema.org JSON-LD for a work's page (issue #4), read from a description with the
+"""schema.org JSON-LD for a work's page, read from a description with the
 ontology's schema.org mappings (metadata.Mapper). The context is inline (`@vocab`
 schema.org), so the JSON-LD expands offline.
 """
@@ -16,6 +16,8 @@ from rdflib.term import Node
 from lodpub.labels import language_code
 from lodpub.metadata import Mapper
 from lodpub.record import ISSN_SCHEMES
+from lodpub.record import Record
+from lodpub.record import Text
 from lodpub.record import identifiers
 from lodpub.vocab import FRBR
 from lodpub.vocab import PRO
@@ -28,16 +30,34 @@ CONTEXT = {
     "author": {"@container": "@list"},
     "sameAs": {"@type": "@id"},
     "url": {"@type": "@id"},
+    "license": {"@type": "@id"},
+    "sdLicense": {"@type": "@id"},
 }
 
 
-def schema_org(graph: Graph, ontology: Graph, work: URIRef, url: str) -> dict[str, Any]:
-    """schema.org JSON-LD for `work` with an inline context: type, names, dates, authors in
-    order with affiliations, publisher, isPartOf issue → volume → periodical with ISSN, pages,
-    and `citation` for every cited work in reference-list order."""
+def schema_org(
+    graph: Graph,
+    ontology: Graph,
+    work: URIRef,
+    url: str,
+    rec: Record,
+    metadata_licence: str | None,
+) -> dict[str, Any]:
+    """schema.org JSON-LD for `work` (whose record is `rec`) with an inline context: type,
+    names, `headline`, dates, authors in order with affiliations, publisher, isPartOf issue →
+    volume → periodical with ISSN, pages, and `citation` for every cited work in
+    reference-list order. `license` only where the data gives the work one; `sdLicense` is
+    the licence of this structured data, `metadata_licence` (the dataset's). Nothing says
+    `isAccessibleForFree`: the data does not state it."""
     m = Mapper(graph, ontology)
     node = _schema_node(m, work)
     node["url"] = url
+    if rec.title is not None:
+        node["headline"] = _text_value(rec.title)
+    if rec.licence is not None:
+        node["license"] = rec.licence
+    if metadata_licence is not None:
+        node["sdLicense"] = metadata_licence
     embodiment = graph.value(work, FRBR.embodiment)
     if embodiment is not None:
         node.update(_literal_properties(m, embodiment))
@@ -98,6 +118,10 @@ def _schema_container(m: Mapper, chain: list[Node]) -> dict[str, Any]:
     if len(chain) > 1:
         out["isPartOf"] = _schema_container(m, chain[1:])
     return out
+
+
+def _text_value(text: Text) -> Any:
+    return {"@value": text.value, "@language": text.language} if text.language else text.value
 
 
 def _json_value(lit: Literal) -> Any:

@@ -60,6 +60,8 @@ BOOKS = (FABIO.Book,)
 ISSN_SCHEMES = (DATACITE.issn, DATACITE.eissn)
 ORCID = "https://orcid.org/"
 DOI_RESOLVER = "https://doi.org/"
+# SPAR's media type IRIs (dcterms:format of an embodiment): the IANA name follows.
+MEDIA_TYPES = "https://w3id.org/spar/mediatype/"
 # Original forms before translations: the script a Chinese work is printed in, then
 # untagged text (Western names and titles), then pinyin, then English.
 _ORIGINAL_FIRST = {"zh-hans": 0, "": 1, "zh": 2, "zh-latn-pinyin": 3, "en": 4}
@@ -186,7 +188,7 @@ def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
     holder = g.value(publisher, PRO.isHeldBy) if publisher is not None else None
     language = g.value(work, DCTERMS.language)
     doi = identifiers(g, work, (DATACITE.doi,))
-    exemplars = sorted(str(i) for e in embodiments for i in g.objects(e, FRBR.exemplar))
+    exemplars = [url for url, _ in copies(g, work)]
     urls = identifiers(g, work, (DATACITE.url,))
     accessed = sorted(_text(g.value(URIRef(u), DCTERMS.date)) or "" for u in exemplars)
     licence = g.value(work, DCTERMS.license)
@@ -245,6 +247,17 @@ def author(graph: Graph, role: Node) -> Author | None:
         orcid=orcid[0] if orcid else None,
         affiliations=tuple(affiliations),
     )
+
+
+def copies(graph: Graph, work: Node) -> list[tuple[str, str | None]]:
+    """The work's digital copies on the web (its embodiments' `frbr:exemplar`), each with
+    its media type where the embodiment states one, sorted."""
+    found = []
+    for embodiment in graph.objects(work, FRBR.embodiment):
+        media_type = graph.value(embodiment, DCTERMS.format)
+        name = str(media_type).removeprefix(MEDIA_TYPES) if media_type is not None else None
+        found += [(str(item), name) for item in graph.objects(embodiment, FRBR.exemplar)]
+    return sorted(found, key=lambda pair: pair[0])
 
 
 def genre(graph: Graph, work: Node) -> Genre:

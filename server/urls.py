@@ -34,6 +34,8 @@ _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 ONTOLOGY_PATH = "ontology"
 DATASET_PATH = "dataset"
 DOC = "doc"
+# The suffix of a landing page's linkset (doc/br/1.linkset), beside its documents.
+LINKSET = "linkset"
 # The site's own routes (../shared/style.md "reserved paths"): never things of the data.
 VOID_PATH = ".well-known/void"
 SPARQL_PATH = "sparql"
@@ -82,6 +84,10 @@ class UriSpace:
         """The HTML document about `iri`, in the interface language `lang` when one is given."""
         return with_lang(self.document(iri, "html"), lang)
 
+    def linkset(self, iri: Node) -> str:
+        """The URL of the linkset (RFC 9264) of the landing page about `iri`."""
+        return f"{self.base}{DOC}/{self.path(iri)}.{LINKSET}"
+
     def link(self, path: str = "", **params: str) -> str:
         """The URL of one of the site's routes below the base (`sparql`, VOID_PATH, a dump
         file; the home page when `path` is empty), with the query parameters `params`."""
@@ -111,10 +117,12 @@ class UriSpace:
         return self.document(node, extension) if self.is_own(node) else str(node)
 
     def is_thing_path(self, path: str) -> bool:
-        """Whether `path` can name a thing: not a reserved route, no format extension."""
+        """Whether `path` can name a thing: not a reserved route, no format or linkset
+        extension."""
         head = path.split("/", 1)[0]
         stem, dot, extension = path.rpartition(".")
-        return head not in RESERVED and not (dot and stem and extension in self.extensions)
+        suffixes = (*self.extensions, LINKSET)
+        return head not in RESERVED and not (dot and stem and extension in suffixes)
 
 
 def with_lang(url: str, lang: str | None) -> str:

@@ -1,10 +1,12 @@
-"""One graph about one IRI as an HTTP response (issue #4): serialized RDF, or the HTML page
-built from the same graph with its embedded metadata; either way with `Vary`, `Link`
-(alternates, the thing it is about, licence, Signposting) and validators.
+"""One graph about one IRI as an HTTP response: serialized RDF, or the HTML page built from
+the same graph with its embedded metadata; either way with `Vary`, `Link` (the JSON-LD
+alternate, the thing it is about, Signposting) and validators; and the landing page's
+linkset.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response
@@ -13,16 +15,24 @@ from flask import render_template
 from flask import request
 from rdflib import Graph
 from rdflib import URIRef
+from rdflib.namespace import DCTERMS
 from rdflib.namespace import VOID
 
+from lodpub import catalogue
 from lodpub import jsonld
 from lodpub import metadata
+from lodpub import record
+from lodpub import signposting
 from lodpub.conneg import link_header
+from lodpub.conneg import negotiate
 from lodpub.formats import HTML
+from lodpub.formats import LINKSET_FORMATS
+from lodpub.formats import LINKSET_JSON
 from lodpub.formats import Format
 from lodpub.labels import UI_LANGUAGES
 from lodpub.labels import ui
 from lodpub.labels import ui_language
+from lodpub.record import Record
 from lodpub.urls import with_lang
 from lodpub.views.pages import Builder
 from lodpub.views.state import DOCUMENT_FORMATS
@@ -71,18 +81,16 @@ def represent(
     if fmt is HTML:
         body, links = _html(iri, graph, lang, alternates)
     else:
-        body, links = fmt.serialize(graph), []
+        body, links = fmt.serialize(graph), _metadata_links(alternates)
     response = Response(body, content_type=fmt.content_type)
     # void:inDataset as an extension relation (RFC 8288 §2.1.2): VoID's back-link from a
     # document to its dataset, given without adding a triple the dump does not hold.
     header = [
-        link_header(alternates),
+        *alternate_links(alternates, fmt),
         f'<{iri}>; rel="about"',
         f'<{space().dataset()}>; rel="{VOID.inDataset}"',
-        *links,
+        signposting.header(links),
     ]
-    if licence() is not None:
-        header.append(f'<{licence()}>; rel="license"')
     response.headers["Link"] = ", ".join(header)
     response.vary.add("Accept")
     if fmt is HTML:
@@ -90,34 +98,108 @@ def represent(
     return conditional(response, f"{fmt.name}-{lang if fmt is HTML else ''}")
 
 
-def _html(iri: URIRef, graph: Graph, lang: str, alternates: Alternates) -> tuple[str, list[str]]:
-    """The page and its Signposting links (https://signposting.org/FAIR/): a metadata
-    document per RDF format, and for a work the schema.org type and AboutPage. cite-as,
-    item and author links are left out: the data has no persistent identifier, no content
-    file and no ORCID iD for them."""
+def alternate_links(alternates: Alternates, fmt: Format | None = None) -> list[str]:
+    """The `rel="alternate"` Link header values of a response in `fmt`: the JSON-LD
+    document alone, and none on a JSON-LD response. PyLD's document loader fails on a
+    response with more than one `alternate`, and follows one of type application/ld+json
+    from any response whose Content-Type is not plain JSON (ours carries a charset), so
+    from the JSON-LD document itself it would loop. The page's head lists every format."""
+    return [
+        f'<{url}>; rel="alternate"; type="{f.media_type}"'
+        for url, f in alternates
+        if f.name == "jsonld" and fmt is not f
+    ]
+
+
+def _metadata_links(alternates: Alternates) -> list[signposting.Link]:
+    """A metadata document's Signposting: `describes` back to the landing page, and the
+    licence, which covers every document (they are the dataset's metadata)."""
+    landing = [signposting.describes(url) for url, f in alternates if f is HTML]
+    return landing + ([signposting.Link(licence(), "license")] if licence() is not None else [])
+
+
+def landing_links(iri: URIRef, graph: Graph, rec: Record | None) -> list[signposting.Link]:
+    """The Signposting level 1 links of the landing page about `iri` (signposting.py), from
+    its description `graph` and, for a work, its record: cite-as, describedby, type, author,
+    license and item, each only where the data states it."""
+    s = space()
+    documents = [(s.document(iri, f.extension), f) for f in DOCUMENT_FORMATS]
+    links = [
+        signposting.Link((rec.doi_url if rec else None) or str(iri), "cite-as"),
+        *signposting.describedby(documents),
+        *signposting.types(record.schema_type(graph, ontology(), iri)),
+    ]
+    if rec is not None:
+        links += [signposting.Link(a.identifier, "author") for a in rec.authors]
+    links += [signposting.Link(str(lic), "license") for lic in graph.objects(iri, DCTERMS.license)]
+    if iri == s.dataset():
+        # The dataset's content: its dumps.
+        items = [(catalogue.dump_url(s, d), d.media_type) for d in catalogue.DUMPS]
+    else:
+        items = record.copies(graph, iri)
+    links += [signposting.Link(url, "item", media_type) for url, media_type in items]
+    return links
+
+
+def linkset_links(iri: URIRef) -> list[signposting.Link]:
+    """The landing page's links to its linkset, one per linkset format."""
+    return [
+        signposting.Link(space().linkset(iri), "linkset", f.media_type) for f in LINKSET_FORMATS
+    ]
+
+
+def linkset(iri: URIRef, graph: Graph) -> Response:
+    """The linkset of the landing page about `iri` (Signposting level 2), negotiated between
+    `application/linkset+json` and `application/linkset`: the landing page's links, and
+    each metadata document's `describes` link back to it."""
+    page = space().document(iri, HTML.extension)
+    rec = _record(graph, iri)
+    links = landing_links(iri, graph, rec)
+    links += [
+        signposting.Link(page, "describes", HTML.media_type, anchor=link.target)
+        for link in links
+        if link.rel == "describedby"
+    ]
+    fmt = negotiate(LINKSET_FORMATS)
+    if fmt is LINKSET_JSON:
+        body = json.dumps(signposting.linkset_json(page, links), ensure_ascii=False, indent=1)
+    else:
+        body = signposting.linkset_text(page, links)
+    return conditional(Response(body, content_type=fmt.content_type), fmt.name)
+
+
+def _record(graph: Graph, iri: URIRef) -> Record | None:
+    """The bibliographic record of `iri` if it is a work of a kind record.GENRES knows (an
+    article, book, web page …, not a journal or an issue)."""
+    if record.genre(graph, iri) == "document":
+        return None
+    return record.record(graph, ontology(), iri)
+
+
+def _html(
+    iri: URIRef, graph: Graph, lang: str, alternates: Alternates
+) -> tuple[str, list[signposting.Link]]:
+    """The page and its Signposting links (landing_links, and the linkset)."""
     builder = Builder(graph, ontology(), space(), lang)
     page = builder.page(iri, [(url, f.label, f.media_type) for url, f in alternates])
     here = next(url for url, f in alternates if f is HTML)
+    rec = _record(graph, iri)
+    links = landing_links(iri, graph, rec) + linkset_links(iri)
     context: dict[str, Any] = {
         **page_context(lang, here),
         "page": page,
         "terms": builder.terms(),
         "licence": licence(),
+        "signposts": links,
     }
-    links = [
-        f'<{u}>; rel="describedby"; type="{f.media_type}"' for u, f in alternates if f.kind == "rdf"
-    ]
-    if page.kind in ("article", "work"):
+    if rec is not None:
         url = space().document(iri, "html")
-        cited = metadata.citation(graph, ontology(), iri, url)
         context.update(
-            jsonld=jsonld.schema_org(graph, ontology(), iri, url),
-            meta_tags=metadata.meta_tags(cited) if page.kind == "article" else [],
-            dublin_core=metadata.dublin_core(cited),
-            coins=metadata.coins(cited),
+            jsonld=jsonld.schema_org(graph, ontology(), iri, url, rec, licence()),
+            meta_tags=metadata.highwire(rec, url),
+            dublin_core=metadata.dublin_core(rec),
+            coins=metadata.coins(rec),
         )
-        types = metadata.signposting_types(context["jsonld"]["@type"])
-        links += [f'<{t}>; rel="type"' for t in types]
     return render_template(f"{page.kind}.html", **context), links
 
 

@@ -26,9 +26,11 @@ from lodpub.conneg import negotiate
 from lodpub.describe import describe
 from lodpub.labels import recased
 from lodpub.urls import DOC
+from lodpub.urls import LINKSET
 from lodpub.urls import ONTOLOGY_PATH
 from lodpub.urls import SITEMAP_PATH
 from lodpub.urls import things
+from lodpub.views import render
 from lodpub.views.citing import citation_document
 from lodpub.views.citing import thing_redirect
 from lodpub.views.render import represent
@@ -50,6 +52,16 @@ def vocabulary() -> Response:
     response.headers["Content-Location"] = space().document(iri, fmt.extension)
     response.vary.add("Accept")
     return response
+
+
+@bp.get(f"/{DOC}/<path:path>.{LINKSET}")
+def linkset(path: str) -> Response:
+    """The linkset (RFC 9264) of the landing page about a thing: its Signposting links."""
+    iri = _thing_iri(path)
+    graph = recased(describe(store(), iri, space()))
+    if len(graph) == 0:
+        raise errors.NotFound(not_found_message(path))
+    return render.linkset(iri, graph)
 
 
 @bp.get(f"/{DOC}/<path:path>")

@@ -20,7 +20,6 @@ from rdflib.namespace import VOID
 from rdflib.term import Node
 
 from lodpub import catalogue
-from lodpub.conneg import link_header
 from lodpub.conneg import negotiate
 from lodpub.describe import describe
 from lodpub.formats import HTML
@@ -37,6 +36,7 @@ from lodpub.urls import SPARQL_PATH
 from lodpub.urls import VOID_PATH
 from lodpub.views.pages import Builder
 from lodpub.views.pages import Page
+from lodpub.views.render import alternate_links
 from lodpub.views.render import asked_language
 from lodpub.views.render import page_context
 from lodpub.views.render import reader_language
@@ -101,7 +101,7 @@ def home() -> Response:
     fmt = negotiate(DOCUMENT_FORMATS)
     links = site_links()
     header = [
-        link_header((url, dump.format) for url, dump in links.dumps if not dump.gzipped),
+        *alternate_links([(url, dump.format) for url, dump in links.dumps if not dump.gzipped]),
         f'<{links.void}>; rel="describedby"; type="{TURTLE.media_type}"',
     ]
     if fmt is not HTML:
