@@ -225,7 +225,7 @@ def write(record: Record, fmt: Format, chosen: Choice = Choice()) -> str:
     writers: dict[str, Callable[[Record], str]] = {
         "bibtex": bibtex,
         "ris": ris,
-        "csljson": lambda r: json.dumps([csl_json(r)], ensure_ascii=False, indent=1),
+        "csljson": lambda r: json.dumps([csl_json(r)], ensure_ascii=False),
         "bibliography": lambda r: bibliography(r, chosen) + "\n",
     }
     return writers[fmt.name](record)

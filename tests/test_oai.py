@@ -33,8 +33,10 @@ from rdflib import Graph
 from rdflib import URIRef
 from sickle import Sickle
 
+from lodpub import oai
 from lodpub.config import Config
 from lodpub.describe import describe
+from lodpub.labels import recased
 from lodpub.record import Record
 from lodpub.record import record
 from lodpub.urls import UriSpace
@@ -273,6 +275,17 @@ def test_oai_dc_says_what_the_record_says(oai_server, schemas, records) -> None:
         assert base + path in values("identifier")
         if work.doi:
             assert f"https://doi.org/{work.doi}" in values("identifier")
+
+
+def test_oai_records_are_those_every_other_export_reads(app, data, article, space) -> None:
+    """One query per page reads the records; they must equal the records read from each
+    work's description, which the pages and citation documents use."""
+    works = [article, *sorted(data.objects(article, CITO.cites))]
+    with app.app_context():
+        described = [record(recased(describe(store(), w, space)), ontology(), w) for w in works]
+        assert oai.records(store(), ontology(), [str(w) for w in works]) == described
+        for work, expected in zip(works, described, strict=True):
+            assert oai.records(store(), ontology(), [str(work)]) == [expected]
 
 
 def test_sickle_harvests_every_record(oai_server, works, records) -> None:

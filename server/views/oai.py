@@ -15,14 +15,9 @@ from flask import Response
 from flask import current_app
 from flask import request
 from rdflib import Literal
-from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
 from lodpub import oai
-from lodpub.describe import describe
-from lodpub.labels import recased
-from lodpub.record import Record
-from lodpub.record import record
 from lodpub.urls import OAI_PATH
 from lodpub.views.state import cached
 from lodpub.views.state import ontology
@@ -50,7 +45,8 @@ def repository() -> oai.Repository:
         return oai.Repository(
             store=store(),
             space=space(),
-            record_of=_record_of,
+            ontology=ontology(),
+            items=oai.items(store()),
             endpoint=space().link(OAI_PATH),
             name=_dataset_title(),
             admin_email=current_app.config["OAI_ADMIN_EMAIL"] or _webmaster(),
@@ -60,10 +56,6 @@ def repository() -> oai.Repository:
         )
 
     return cached("oai", make)
-
-
-def _record_of(iri: URIRef) -> Record:
-    return record(recased(describe(store(), iri, space())), ontology(), iri)
 
 
 def _dataset_title() -> str:
