@@ -147,6 +147,7 @@ class Record:
     # BCP 47 primary language code (`zh`, `en`).
     language: str | None
     doi: str | None
+    # The work's ISBN, or for a chapter its book's.
     isbn: tuple[str, ...]
     # Where the work can be read on the web: its digital copy, else its URL identifiers.
     urls: tuple[str, ...]
@@ -180,7 +181,9 @@ def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
     """The record of `work` read from its description (describe.py) and the ontology."""
     g = description
     chain = containers(g, work)
-    periodical = _of_type(g, chain, PERIODICALS) or _of_type(g, chain, BOOKS)
+    book = _of_type(g, chain, BOOKS)
+    # The journal or newspaper the work appeared in, or the book a chapter is part of.
+    container = _of_type(g, chain, PERIODICALS) or book
     volume = _of_type(g, chain, VOLUMES)
     issue = _of_type(g, chain, ISSUES)
     embodiments = sorted(g.objects(work, FRBR.embodiment))
@@ -192,6 +195,8 @@ def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
     urls = identifiers(g, work, (DATACITE.url,))
     accessed = sorted(_text(g.value(URIRef(u), DCTERMS.date)) or "" for u in exemplars)
     licence = g.value(work, DCTERMS.license)
+    # A chapter is found by its book's ISBN.
+    isbn_of_book = identifiers(g, book, (DATACITE.isbn,)) if book is not None else []
     return Record(
         iri=str(work),
         genre=genre(g, work),
@@ -199,11 +204,11 @@ def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
         title=_original(g.objects(work, DCTERMS.title)),
         translated_title=_original(g.objects(work, FABIO.hasTranslatedTitle)),
         authors=tuple(a for r in roles(g, work, PRO.author) if (a := author(g, r)) is not None),
-        container_title=_original(g.objects(periodical, DCTERMS.title)) if periodical else None,
+        container_title=_original(g.objects(container, DCTERMS.title)) if container else None,
         container_translated_title=(
-            _original(g.objects(periodical, FABIO.hasTranslatedTitle)) if periodical else None
+            _original(g.objects(container, FABIO.hasTranslatedTitle)) if container else None
         ),
-        issn=tuple(identifiers(g, periodical, ISSN_SCHEMES)) if periodical else (),
+        issn=tuple(identifiers(g, container, ISSN_SCHEMES)) if container else (),
         volume=_text(g.value(volume, FABIO.hasSequenceIdentifier)) if volume else None,
         issue=_text(g.value(issue, FABIO.hasSequenceIdentifier)) if issue else None,
         first_page=_first_text(g, embodiments, PRISM.startingPage),
@@ -215,7 +220,7 @@ def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
         keywords=tuple(sorted(_texts(g.objects(work, PRISM.keyword)), key=_language_then_value)),
         language=language_code(language) if language is not None else None,
         doi=doi[0] if doi else None,
-        isbn=tuple(identifiers(g, work, (DATACITE.isbn,))),
+        isbn=tuple(identifiers(g, work, (DATACITE.isbn,)) or isbn_of_book),
         urls=tuple(exemplars + [u for u in urls if u not in exemplars]),
         accessed=next((a for a in accessed if a), None),
         licence=str(licence) if licence is not None else None,

@@ -23,6 +23,9 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 from site_helpers import local
 
+from lodpub.metadata import coins
+from lodpub.metadata import highwire
+from lodpub.record import record
 from lodpub.urls import UriSpace
 from lodpub.vocab import BIRO
 from lodpub.vocab import CITO
@@ -386,3 +389,58 @@ def test_extruct_dublin_core(pages, article, data) -> None:
     assert by_name["dc.date"] == [str(data.value(article, PRISM.publicationDate))]
     assert by_name["dc.description"] == [str(data.value(article, DCTERMS.abstract))]
     assert str(article) in by_name["dc.identifier"]
+
+
+# Kinds of work the publication's data has none of, described here in the data's model
+# (example.org IRIs) to read the report and chapter tags and keys back.
+OTHER_KINDS = """
+@prefix datacite: <http://purl.org/spar/datacite/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix fabio: <http://purl.org/spar/fabio/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix frbr: <http://purl.org/vocab/frbr/core#> .
+@prefix literal: <http://www.essepuntato.it/2010/06/literalreification/> .
+@prefix prism: <http://prismstandard.org/namespaces/basic/2.0/> .
+@prefix pro: <http://purl.org/spar/pro/> .
+@prefix ex: <http://example.org/> .
+
+ex:report a fabio:Expression, fabio:ReportDocument ;
+    dcterms:title "A report"@en ;
+    pro:isDocumentContextFor ex:report-author, ex:report-publisher .
+ex:report-author pro:withRole pro:author ; pro:isHeldBy ex:person .
+ex:report-publisher pro:withRole pro:publisher ; pro:isHeldBy ex:institute .
+ex:person a foaf:Person ; foaf:name "Maggi G" ; foaf:familyName "Maggi" ; foaf:givenName "G" .
+ex:institute a foaf:Organization ; foaf:name "An institute"@en .
+
+ex:chapter a fabio:Expression, fabio:BookChapter ;
+    dcterms:title "A chapter"@en ;
+    frbr:partOf ex:book ;
+    frbr:embodiment [ prism:startingPage "5" ; prism:endingPage "9" ] ;
+    pro:isDocumentContextFor ex:report-author .
+ex:book a fabio:Expression, fabio:Book ;
+    dcterms:title "A book"@en ;
+    datacite:hasIdentifier [ datacite:usesIdentifierScheme datacite:isbn ;
+                             literal:hasLiteralValue "9780000000002" ] .
+"""
+
+
+def test_a_report_and_a_book_chapter(ontology) -> None:
+    graph = Graph().parse(data=OTHER_KINDS, format="turtle")
+    report = record(graph, ontology, URIRef("http://example.org/report"))
+    tags = highwire(report, "http://example.org/page")
+    assert ("citation_technical_report_institution", "An institute") in tags
+    assert ("citation_author", "Maggi, G") in tags
+    assert "citation_publisher" not in dict(tags)
+    found = keys(coins(report))
+    assert (found["rft_val_fmt"], found["rft.genre"]) == ([BOOK], ["report"])
+    assert found["rft.btitle"] == ["A report"] and found["rft.au"] == ["Maggi, G"]
+
+    chapter = record(graph, ontology, URIRef("http://example.org/chapter"))
+    tags = highwire(chapter, "http://example.org/page")
+    assert ("citation_inbook_title", "A book") in tags
+    assert ("citation_isbn", "9780000000002") in tags, "a chapter is found by its book's"
+    found = keys(coins(chapter))
+    assert (found["rft_val_fmt"], found["rft.genre"]) == ([BOOK], ["bookitem"])
+    assert found["rft.atitle"] == ["A chapter"] and found["rft.btitle"] == ["A book"]
+    assert found["rft.pages"] == ["5-9"]
+    assert found["rft.isbn"] == ["9780000000002"]

@@ -218,3 +218,14 @@ def test_pyld_expands_every_document(live, pyld_loader, path) -> None:
         assert thing(live, stem) in subjects
     else:
         assert any(str(s).startswith(live[0]) for s in subjects)
+
+
+@pytest.mark.parametrize("path", ["br/105", "doc/br/105.html", "doc/br/105.ttl"])
+def test_pyld_and_rdflib_read_the_same_triples(live, pyld_loader, path) -> None:
+    """What PyLD finds behind a thing, its page or another document (following the one
+    JSON-LD alternate) is what rdflib reads from the N-Triples document."""
+    nquads = jsonld.to_rdf(jsonld.expand(live[0] + path), {"format": "application/n-quads"})
+    expanded = Graph().parse(data=nquads, format="nquads")
+    served = Graph().parse(live[0] + "doc/br/105.nt", format="nt")
+    assert len(served) > 20
+    assert set(expanded) == set(served)
