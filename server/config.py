@@ -114,6 +114,13 @@ SETTINGS: tuple[Setting, ...] = (
             "SPARQL answers kept in memory for repeated queries (0: none)."),
     Setting("QUERIES_DIR", REPO_ROOT / "queries", Path,
             "Folder of example SPARQL queries (*.rq) the query page offers."),
+    # OAI-PMH at /oai (lodpub.oai).
+    Setting("OAI_PAGE_SIZE", 100, _positive_int,
+            "Most records or identifiers one OAI-PMH list response holds; a resumption "
+            "token asks for the next ones."),
+    Setting("OAI_ADMIN_EMAIL", "", str,
+            "The administrator's address OAI-PMH Identify gives; empty: webmaster@ the "
+            "base URL's host (RFC 2142)."),
 )  # fmt: skip
 
 

@@ -2,7 +2,9 @@
 
 Precedence: the `format` query parameter, then the extension of the URL, then Accept, where
 werkzeug's MIMEAccept.best_match weighs q-values, then specificity, then the order of the
-candidates (so the first candidate is also the answer to a request without Accept).
+candidates (so the first candidate is also the answer to a request without Accept). Media type
+parameters other than q (`text/x-bibliography; style=apa`, as DOI resolvers take them) do not
+take part in matching; `accept_parameters` reads them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from flask import Request
 from flask import Response
 from flask import after_this_request
 from flask import request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_options_header
 
 from lodpub import errors
 from lodpub.formats import Format
@@ -46,10 +50,26 @@ def negotiate(
     if not request.accept_mimetypes:
         return candidates[0]
     media_types = [mt for fmt in candidates for mt in fmt.media_types]
-    best = request.accept_mimetypes.best_match(media_types)
+    # werkzeug would match a client's `type; param=x` only with a server type carrying the
+    # same parameter; what the parameters ask for is the view's business.
+    accept = MIMEAccept(
+        [(parse_options_header(value)[0], q) for value, q in request.accept_mimetypes]
+    )
+    best = accept.best_match(media_types)
     if best is None:
         raise errors.NotAcceptable(media_types_of(candidates), request.headers.get("Accept", ""))
     return next(fmt for fmt in candidates if best in fmt.media_types)
+
+
+def accept_parameters(media_type: str) -> dict[str, str]:
+    """The parameters (q aside) the request's Accept header gives with `media_type`, from its
+    most preferred mention: `{"style": "apa", "locale": "en-US"}` for
+    `Accept: text/x-bibliography; style=apa; locale=en-US`."""
+    for value, _ in request.accept_mimetypes:
+        kind, options = parse_options_header(value)
+        if kind.lower() == media_type:
+            return {k.lower(): v for k, v in options.items() if k.lower() != "q"}
+    return {}
 
 
 def _lookup(candidates: Sequence[Format], asked: str) -> Format:

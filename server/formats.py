@@ -3,7 +3,9 @@
 Each format has a name, media types (the first is canonical), the file extension used in URLs
 and data files, its kind ("rdf" graphs, SPARQL "results", "html" pages) and how to write it:
 the rdflib serializer name, and the name of the matching pyoxigraph RdfFormat /
-QueryResultsFormat member for code that serializes straight from the store.
+QueryResultsFormat member for code that serializes straight from the store. The "citation"
+formats are what reference managers import (lodpub.citations writes them from a work's
+record); DOI resolvers answer the same media types.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rdflib import Graph
 
 from lodpub.vocab import PREFIXES
 
-Kind = Literal["rdf", "results", "html", "linkset"]
+Kind = Literal["rdf", "results", "html", "citation", "linkset"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,12 @@ FORMATS: tuple[Format, ...] = (
     Format("tsv", "SPARQL results TSV", ("text/tab-separated-values",), "tsv", "results",
            oxigraph="TSV", iri=W3C + "SPARQL_Results_TSV"),
     Format("html", "HTML", ("text/html", "application/xhtml+xml"), "html", "html"),
+    # Media types as DOI content negotiation names them (citation.doi.org/docs.html).
+    Format("bibtex", "BibTeX", ("application/x-bibtex", "text/x-bibtex"), "bib", "citation"),
+    Format("ris", "RIS", ("application/x-research-info-systems",), "ris", "citation"),
+    Format("csljson", "CSL-JSON", ("application/vnd.citationstyles.csl+json",), "csljson",
+           "citation", aliases=("csl-json", "citeproc-json")),
+    Format("bibliography", "Formatted citation", ("text/x-bibliography",), "txt", "citation"),
 )  # fmt: skip
 
 
@@ -142,6 +150,7 @@ def by_extension(extension: str, formats: Iterable[Format] = FORMATS) -> Format 
 
 RDF_FORMATS = of_kind("rdf")
 RESULTS_FORMATS = of_kind("results")
+CITATION_FORMATS = of_kind("citation")
 HTML = by_name("html")
 TURTLE = by_name("turtle")
 

@@ -39,9 +39,10 @@ LINKSET = "linkset"
 # The site's own routes (../shared/style.md "reserved paths"): never things of the data.
 VOID_PATH = ".well-known/void"
 SPARQL_PATH = "sparql"
+OAI_PATH = "oai"
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
-RESERVED = (DOC, SPARQL_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH)
+RESERVED = (DOC, SPARQL_PATH, OAI_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@
   in Turtle, JSON-LD, RDF/XML or N-Triples (`/doc/<thing>` alone: negotiated); `Vary`,
   `Link` (alternates, about), `ETag` and `Last-Modified` with 304 on revalidation
   (views/render.py).
+- The article and the works it cites also have citation documents, `doc/<thing>.bib`, `.ris`,
+  `.csljson`, `.txt` (views/citing.py), among the formats their IRIs negotiate.
 - `GET /ontology`: the vocabulary, a hash namespace and so itself a document: 200, negotiated.
 
 The path rules come from urls.UriSpace; nothing here builds a URL by hand.
@@ -29,8 +31,9 @@ from lodpub.urls import ONTOLOGY_PATH
 from lodpub.urls import SITEMAP_PATH
 from lodpub.urls import things
 from lodpub.views import render
+from lodpub.views.citing import citation_document
+from lodpub.views.citing import thing_redirect
 from lodpub.views.render import represent
-from lodpub.views.render import see_other
 from lodpub.views.state import DOCUMENT_FORMATS
 from lodpub.views.state import ontology
 from lodpub.views.state import space
@@ -66,6 +69,8 @@ def document(path: str) -> Response:
     """A document about one thing, in the format its extension names; without an extension
     (`doc/br/1`), the generic document: 200 in the negotiated format, with Content-Location
     naming the specific one (Cool URIs §4.3, as /ontology does)."""
+    if (cited := citation_document(path)) is not None:
+        return cited
     split = space().split(f"{DOC}/{path}")
     if split is None and not space().is_thing_path(path):
         raise errors.NotFound(not_found_message(f"{DOC}/{path}"))
@@ -92,8 +97,7 @@ def thing(path: str) -> Response:
     iri = _thing_iri(path)
     if not bool(store().query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")):
         raise errors.NotFound(not_found_message(path))
-    fmt = negotiate(DOCUMENT_FORMATS)
-    return see_other(iri, fmt.extension)
+    return thing_redirect(iri, path)
 
 
 def _vocabulary_graph(iri: URIRef) -> Graph:
