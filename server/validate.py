@@ -378,8 +378,13 @@ def _validate_with_pyshacl(
     for prefix, namespace in shapes.namespaces():
         results.bind(prefix, namespace, override=False)
     collector = _Collector(results, shapes, limit)
+    # pyshacl nests the results of a shape reached through sh:node under the result of the
+    # sh:node constraint (sh:detail): they explain that result and are not findings of
+    # their own (SHACL keeps sh:detail results out of the report's sh:result).
+    details = set(results.objects(None, SH.detail))
     for node in results.subjects(RDF.type, SH.ValidationResult):
-        collector.add(_pyshacl_finding(results, shapes, node))
+        if node not in details:
+            collector.add(_pyshacl_finding(results, shapes, node))
     return collector.report(base_url, len(data), _count_shapes(shapes))
 
 
