@@ -286,7 +286,10 @@ class _Compiler:
         projection = head.group("projection")
         if projection != "*" and not re.search(r"[?$]this\b", projection):
             projection = f"?this {projection}"
-        query = f"{self._prefixes(constraint)}SELECT DISTINCT {projection} WHERE {{ {focus} {body}"
+        query = (
+            f"{self._prefixes(constraint)}SELECT DISTINCT {projection} WHERE {{ {focus} "
+            f"{_decorrelate(code)}"
+        )
         messages = tuple(self.shapes.objects(constraint, SH.message))
         return [
             Check(
@@ -525,3 +528,68 @@ def _string(text: str) -> str:
     for char, escape in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):
         text = text.replace(char, escape)
     return f'"{text}"'
+
+
+_EXISTS = re.compile(
+    r"(?P<filter>FILTER\s+)?(?P<negated>NOT\s+)?EXISTS\s*\{(?P<patterns>[^{}]*)\}", re.IGNORECASE
+)
+_VARIABLE = re.compile(r"[?$](\w+)")
+_OUTER_KEYWORDS = re.compile(r"\b(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE)\b", re.I)
+
+
+def _decorrelate(body: str) -> str:
+    """`body` (a WHERE group after its opening brace) with its `EXISTS { triple patterns }`
+    turned into joins where that means the same: `FILTER NOT EXISTS { P }` into
+    `MINUS { P }`, any other `[NOT] EXISTS { P }` into `[!]BOUND(?e)` with
+    `OPTIONAL { P BIND (true AS ?e) }` (P's own variables renamed) at the end of the group.
+
+    Why: Oxigraph plans an EXISTS pattern without knowing which of its variables the row
+    binds, and evaluates it once per row: `?citation a cito:Citation ; cito:hasCitingEntity
+    $this` scans every citation for every row, quadratic in the data (0.6 s at 30 articles,
+    10 s at 100). MINUS and OPTIONAL are one hash join each, linear. They mean the same when
+    the group's other patterns are triple patterns and filters only (so every variable they
+    mention outside a filter is bound), the EXISTS holds triple patterns only (no filter
+    seeing the row's variables), and it shares a variable with the row; DISTINCT (every
+    constraint query has it) absorbs the rows an OPTIONAL repeats.
+    """
+    outer = _EXISTS.sub(" ", body)
+    if "{" in outer or _OUTER_KEYWORDS.search(outer):
+        return body
+    outer_variables = set(_VARIABLE.findall(outer))
+    bound = set(_VARIABLE.findall(_without_filters(outer)))
+    optionals: list[str] = []
+
+    def rewrite(match: re.Match[str]) -> str:
+        patterns = match.group("patterns")
+        variables = set(_VARIABLE.findall(patterns))
+        shared = variables & outer_variables
+        if re.search(r"\bFILTER\b", patterns, re.I) or not shared or not shared <= bound:
+            return match.group(0)
+        if match.group("filter") and match.group("negated"):
+            return f"MINUS {{{patterns}}}"
+        flag = f"?_exists{len(optionals) + 1}"
+        for name in variables - outer_variables:
+            patterns = re.sub(rf"[?$]{name}\b", f"{flag}_{name}", patterns)
+        optionals.append(f"OPTIONAL {{ {patterns} BIND (true AS {flag}) }}")
+        test = f"{'!' if match.group('negated') else ''}BOUND({flag})"
+        return f"FILTER ({test})" if match.group("filter") else test
+
+    rewritten = _EXISTS.sub(rewrite, body)
+    end = rewritten.rindex("}")
+    return f"{rewritten[:end]}{' '.join(optionals)} {rewritten[end:]}"
+
+
+def _without_filters(text: str) -> str:
+    """`text` without its FILTER (…) clauses (balanced parentheses)."""
+    kept, position = [], 0
+    for match in re.finditer(r"\bFILTER\s*\(", text, re.IGNORECASE):
+        if match.start() < position:
+            continue
+        kept.append(text[position : match.start()])
+        depth, index = 1, match.end()
+        while index < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[index], 0)
+            index += 1
+        position = index
+    kept.append(text[position:])
+    return "".join(kept)

@@ -339,6 +339,7 @@ def _canonical_hash(data: Graph) -> str:
 
 # This section keeps its own imports so that it stays one self-contained block.
 from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from rdflib import BNode  # noqa: E402
 from rdflib import Literal as RDFLiteral  # noqa: E402
@@ -356,9 +357,17 @@ class ValidationStore:
     data writes them.
     """
 
-    def __init__(self, nquads: bytes = b"") -> None:
-        self._store = pyoxigraph.Store()
+    def __init__(self, nquads: bytes = b"", *, directory: Path | None = None) -> None:
+        """In memory, or on disk in `directory` (for data larger than memory)."""
+        self._store = pyoxigraph.Store(str(directory) if directory else None)
         self.add(nquads)
+
+    @classmethod
+    def wrapping(cls, store: pyoxigraph.Store) -> ValidationStore:
+        """A view of a store built elsewhere in this module (`lodpub load`'s)."""
+        view = cls.__new__(cls)
+        view._store = store
+        return view
 
     def add(self, nquads: bytes) -> None:
         """Add the quads of an N-Quads document (no base IRI: its IRIs are absolute)."""
@@ -366,6 +375,11 @@ class ValidationStore:
             nquads, format=pyoxigraph.RdfFormat.N_QUADS, rename_blank_nodes=False
         )
         self._store.bulk_extend(quads)
+
+    def add_file(self, path: Path) -> None:
+        """Bulk-load an N-Triples (`.nt`) or N-Quads (`.nq`) file; its blank nodes get new
+        labels."""
+        self._store.bulk_load(path=str(path))
 
     def select(self, sparql: str) -> Iterator[dict[str, Node]]:
         """The solutions of a SELECT query, one dict (variable name → term, unbound variables

@@ -181,9 +181,9 @@ def validate(
     applied."""
     if engine == "pyshacl":
         return _validate_with_pyshacl(data, shapes, ontology, base_url, limit)
-    store = ValidationStore(_nquads(data))
+    store = ValidationStore(to_nquads(data))
     if ontology is not None:
-        store.add(_nquads(ontology, ONTOLOGY_GRAPH))
+        store.add(to_nquads(ontology, ONTOLOGY_GRAPH))
     return validate_store(store, shapes, base_url, triples=len(data), limit=limit)
 
 
@@ -226,8 +226,9 @@ def validate_publication(
     )
 
 
-def _nquads(graph: Graph, name: URIRef | None = None) -> bytes:
-    """`graph` as N-Quads, its triples in the graph `name` (default graph: None)."""
+def to_nquads(graph: Graph, name: URIRef | None = None) -> bytes:
+    """`graph` as N-Quads for ValidationStore.add, its triples in the graph `name` (None:
+    the default graph); e.g. `to_nquads(ontology, ONTOLOGY_GRAPH)`."""
     dataset = Dataset()
     target = dataset.graph(name) if name is not None else dataset.default_graph
     for triple in graph:
