@@ -101,6 +101,15 @@ def compile_shapes(shapes: Graph) -> list[Check]:
     return _Compiler(shapes).checks()
 
 
+def regular_expressions(shapes: Graph) -> set[tuple[str, str | None]]:
+    """(sh:pattern, sh:flags) of every shape: the engine must be able to run each."""
+    return {
+        (str(pattern), None if flags is None else str(flags))
+        for shape, pattern in shapes.subject_objects(SH.pattern)
+        for flags in [shapes.value(shape, SH.flags)]
+    }
+
+
 class _Compiler:
     def __init__(self, shapes: Graph) -> None:
         self.shapes = shapes
@@ -348,8 +357,10 @@ class _Compiler:
             return _NODE_KINDS[argument].format(x)
         if parameter == SH.pattern:
             flags = self.shapes.value(shape, SH.flags)
-            flag_argument = f", {_string(str(flags))}" if flags is not None else ""
-            return f"!isBlank({x}) && REGEX(STR({x}), {_string(str(argument))}{flag_argument})"
+            flag_argument = f", {sparql_string(str(flags))}" if flags is not None else ""
+            return (
+                f"!isBlank({x}) && REGEX(STR({x}), {sparql_string(str(argument))}{flag_argument})"
+            )
         if parameter == SH["in"]:
             members = [f"sameTerm({x}, {self._term(m)})" for m in self._list(shape, argument)]
             return " || ".join(members) or "false"
@@ -359,7 +370,7 @@ class _Compiler:
             return f"!isBlank({x}) && STRLEN(STR({x})) <= {int(argument)}"
         if parameter == SH.languageIn:
             # pyshacl: the tag, or its first subtag, is one of the list (any case).
-            tags = ", ".join(_string(str(t).lower()) for t in self._list(shape, argument))
+            tags = ", ".join(sparql_string(str(t).lower()) for t in self._list(shape, argument))
             first = f'LCASE(STRBEFORE(CONCAT(LANG({x}), "-"), "-"))'
             return (
                 f'isLiteral({x}) && LANG({x}) != "" '
@@ -523,7 +534,7 @@ class _Compiler:
         )
 
 
-def _string(text: str) -> str:
+def sparql_string(text: str) -> str:
     """A SPARQL string literal."""
     for char, escape in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):
         text = text.replace(char, escape)

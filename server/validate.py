@@ -46,6 +46,8 @@ from lodpub.dataset import Publication
 from lodpub.errors import UnusableShapes
 from lodpub.shacl import Check
 from lodpub.shacl import compile_shapes
+from lodpub.shacl import regular_expressions
+from lodpub.shacl import sparql_string
 from lodpub.store import ValidationStore
 from lodpub.vocab import bind_all
 
@@ -199,6 +201,7 @@ def validate_store(
     ONTOLOGY_GRAPH) against `shapes`, one query per constraint. `triples` is the size of the
     data the report states. Raises errors.UnusableShapes when the shapes cannot be applied."""
     checks = compile_shapes(shapes)
+    _check_regular_expressions(store, shapes)
     collector = _Collector(_results_graph(shapes, base_url), shapes, limit)
     for check in checks:
         try:
@@ -211,6 +214,20 @@ def validate_store(
             reason = str(error).strip().splitlines()[0]
             raise UnusableShapes(f"the SHACL shapes cannot be applied: {name}: {reason}") from error
     return collector.report(base_url, triples, _count_shapes(shapes))
+
+
+def _check_regular_expressions(store: ValidationStore, shapes: Graph) -> None:
+    """Raise UnusableShapes for an sh:pattern Oxigraph cannot run (a look-around, a
+    back-reference): in a query it would be an error, which a FILTER takes as false, and the
+    constraint would pass silently."""
+    for pattern, flags in sorted(regular_expressions(shapes), key=str):
+        arguments = ", ".join(sparql_string(text) for text in (pattern, flags) if text is not None)
+        if not list(store.select(f'SELECT (REGEX("", {arguments}) AS ?ok) WHERE {{}}'))[0]:
+            raise UnusableShapes(
+                f"the SHACL shapes cannot be applied: the sh:pattern {pattern!r} is not a "
+                "regular expression lodpub's SHACL engine can run (no look-around, no "
+                "back-references)"
+            )
 
 
 def validate_publication(
