@@ -5,7 +5,8 @@ Copy k renumbers every br/be/ar/ra/id/re/ci IRI by k × 1,000,000 (`ci/1-101` be
 `ci/1000001-1000101`), so the copies share only what is not numbered: the dataset node, the
 source pages and external IRIs. Every copy gives the findings the real article gives (the
 script checks the counts). The corpus is written as N-Quads to a temporary folder and loaded
-into an on-disk Oxigraph store, as `lodpub load` does; load and check are timed apart.
+into an Oxigraph store (in memory, or on disk as `lodpub load` builds it with --on-disk);
+load and check are timed apart.
 
     .venv/bin/python bench/validate_scale.py                 # K = 1, 10, 100, 1000
     .venv/bin/python bench/validate_scale.py 1 10 10000 --pyshacl-max 10
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -83,6 +85,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("counts", nargs="*", type=int, default=[1, 10, 100, 1000])
     parser.add_argument("--pyshacl-max", type=int, default=10, help="largest K run on pyshacl")
+    parser.add_argument(
+        "--on-disk", action="store_true", help="an on-disk store (RocksDB) instead of memory"
+    )
     options = parser.parse_args()
 
     shapes, ontology = load_shapes(DEFAULT_BASE_URL), load_ontology(DEFAULT_BASE_URL)
@@ -92,24 +97,26 @@ def main() -> None:
     reference = validate(one, shapes, ontology, DEFAULT_BASE_URL)
     expected = {severity: reference.count(severity) for severity in SEVERITIES}
 
-    print("| copies | triples | write corpus s | load s | validate s | pyshacl s | findings |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| copies | triples | load s | validate s | validate CPU s | peak memory MiB "
+        "| pyshacl s | findings |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for count in options.counts:
         with tempfile.TemporaryDirectory(prefix="lodpub-bench-") as folder:
-            started = time.perf_counter()
             path = corpus(ntriples, count, Path(folder))
-            written = time.perf_counter() - started
 
             started = time.perf_counter()
-            store = ValidationStore(directory=Path(folder) / "store")
+            store = ValidationStore(directory=Path(folder) / "store" if options.on_disk else None)
             store.add_file(path)
             store.add(ontology_nquads)
             loaded = time.perf_counter() - started
             triples = len(store) - len(ontology)
 
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             report = validate_store(store, shapes, DEFAULT_BASE_URL, triples=triples)
-            checked = time.perf_counter() - started
+            checked, cpu = time.perf_counter() - started, time.process_time() - cpu
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             check(report, expected, count)
             del store
 
@@ -122,7 +129,7 @@ def main() -> None:
                 check(slow, expected, count)
         findings = sum(report.count(s) for s in expected)
         print(
-            f"| {count:,} | {triples:,} | {written:.1f} | {loaded:.1f} | {checked:.1f} "
+            f"| {count:,} | {triples:,} | {loaded:.1f} | {checked:.1f} | {cpu:.1f} | {peak:,.0f} "
             f"| {reference_time} | {findings:,} |",
             flush=True,
         )
