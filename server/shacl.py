@@ -19,6 +19,7 @@ never skipped silently.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -93,6 +94,9 @@ class Check:
     query: str
     value_is_focus: bool = False
     sparql_constraint: Node | None = None
+    # The value checks of one node shape share one query (one pass over its focus nodes);
+    # a solution's ?branch says which check it belongs to.
+    branch: int | None = None
 
 
 def compile_shapes(shapes: Graph) -> list[Check]:
@@ -108,6 +112,56 @@ def regular_expressions(shapes: Graph) -> set[tuple[str, str | None]]:
         for shape, pattern in shapes.subject_objects(SH.pattern)
         for flags in [shapes.value(shape, SH.flags)]
     }
+
+
+class _Merge:
+    """The checks of one node shape's property shapes that share queries: one for the value
+    checks (each branch finds the values failing one check) and one for the counts, each
+    joined once with the focus nodes. A query per check finds the focus nodes anew each
+    time: on 100 copies of the article, 93 queries took 4.8 s of CPU where 153 took 5.3 s
+    and 208 about twice as long for the value checks."""
+
+    def __init__(self) -> None:
+        self.values: list[tuple[Check, str]] = []
+        self.counts: list[tuple[Check, str, int, int | None]] = []
+
+    def checks(self, focus: str) -> list[Check]:
+        checks = []
+        if self.values:
+            union = " UNION ".join(
+                f"{{ {pattern} BIND ({number} AS ?branch) }}"
+                for number, (_, pattern) in enumerate(self.values)
+            )
+            query = f"SELECT DISTINCT ?branch ?this ?value WHERE {{ {focus} {union} }}"
+            checks += [
+                dataclasses.replace(check, query=query, branch=number)
+                for number, (check, _) in enumerate(self.values)
+            ]
+        if self.counts:
+            query = _count_query(focus, [counted for _, *counted in self.counts])
+            checks += [
+                dataclasses.replace(check, query=query, branch=number)
+                for number, (check, *_) in enumerate(self.counts)
+            ]
+        return checks
+
+
+def _count_query(focus: str, counts: list[tuple[str, int, int | None]]) -> str:
+    """Focus nodes with too few or too many values: each of `counts` is (a pattern binding
+    ?v for ?this, fewest allowed, most allowed or None), the solution's ?branch its index."""
+    bounds = " ".join(
+        f"({number} {fewest} {-1 if most is None else most})"
+        for number, (_, fewest, most) in enumerate(counts)
+    )
+    union = " UNION ".join(
+        f"{{ {pattern} BIND ({number} AS ?branch) }}"
+        for number, (pattern, _, _) in enumerate(counts)
+    )
+    return (
+        f"SELECT ?this ?branch WHERE {{ {focus} VALUES (?branch ?fewest ?most) {{ {bounds} }} "
+        f"OPTIONAL {{ {union} }} }} GROUP BY ?this ?branch ?fewest ?most "
+        "HAVING (COUNT(DISTINCT ?v) < ?fewest || (?most >= 0 && COUNT(DISTINCT ?v) > ?most))"
+    )
 
 
 class _Compiler:
@@ -126,9 +180,11 @@ class _Compiler:
                 checks.extend(self._property_checks(shape, focus))
                 continue
             checks.extend(self._node_checks(shape, focus))
+            merge = _Merge()
             for prop in self.shapes.objects(shape, SH.property):
                 if not self._deactivated(prop):
-                    checks.extend(self._property_checks(prop, focus))
+                    checks.extend(self._property_checks(prop, focus, merge))
+            checks.extend(merge.checks(focus))
             for constraint in self.shapes.objects(shape, SH.sparql):
                 checks.extend(self._sparql_check(shape, constraint, focus))
         return checks
@@ -190,7 +246,9 @@ class _Compiler:
             checks.append(self._check(shape, SH.HasValueConstraintComponent, query))
         return checks
 
-    def _property_checks(self, prop: Node, focus: str) -> list[Check]:
+    def _property_checks(self, prop: Node, focus: str, merge: _Merge | None = None) -> list[Check]:
+        """The checks of a property shape; with `merge`, those that can share a query with
+        the other property shapes of the node shape go there instead."""
         self._refuse_unknown(prop)
         if self.shapes.value(prop, SH.property) is not None:
             raise self._unusable(prop, "sh:property inside a property shape")
@@ -198,35 +256,35 @@ class _Compiler:
             raise self._unusable(prop, "sh:sparql on a property shape")
         path = self._path(self.shapes.value(prop, SH.path))
         values = f"{focus} ?this {path} ?value ."
-        checks = [
-            self._check(
-                prop,
-                component,
-                f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!{test}) }}",
-            )  # fmt: skip
-            for component, test in self._value_tests(prop, "?value")
-        ]
-        for count in self.shapes.objects(prop, SH.minCount):
-            if int(count) == 1:
-                query = f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?v }} }}"
+        checks = []
+        for component, test in self._value_tests(prop, "?value"):
+            failing = f"?this {path} ?value . FILTER (!{test})"
+            query = f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {failing} }}"
+            check = self._check(prop, component, query)
+            if merge is None:
+                checks.append(check)
             else:
-                query = (
-                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(count)})"
-                )
-            checks.append(self._check(prop, SH.MinCountConstraintComponent, query))
-        for count in self.shapes.objects(prop, SH.maxCount):
-            query = (
-                f"SELECT ?this WHERE {{ {focus} ?this {path} ?v }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(count)})"
-            )
-            checks.append(self._check(prop, SH.MaxCountConstraintComponent, query))
-        for value in self.shapes.objects(prop, SH.hasValue):
-            query = (
-                f"SELECT ?this WHERE {{ {focus} "
-                f"FILTER NOT EXISTS {{ ?this {path} {self._term(value)} }} }}"
-            )
-            checks.append(self._check(prop, SH.HasValueConstraintComponent, query))
+                merge.values.append((check, failing))
+        # Counts: (component, the values counted, fewest allowed, most allowed or None).
+        counts = [
+            (SH.MinCountConstraintComponent, f"?this {path} ?v", int(count), None)
+            for count in self.shapes.objects(prop, SH.minCount)
+        ]
+        counts += [
+            (SH.MaxCountConstraintComponent, f"?this {path} ?v", 0, int(count))
+            for count in self.shapes.objects(prop, SH.maxCount)
+        ]
+        counts += [
+            (SH.HasValueConstraintComponent, f"?this {path} {v} BIND ({v} AS ?v)", 1, None)
+            for v in map(self._term, self.shapes.objects(prop, SH.hasValue))
+        ]
+        for component, counted, fewest, most in counts:
+            query = _count_query(focus, [(counted, fewest, most)])
+            check = self._check(prop, component, query)
+            if merge is None:
+                checks.append(check)
+            else:
+                merge.counts.append((check, counted, fewest, most))
         if self.shapes.value(prop, SH.uniqueLang) == Literal(True):
             # One result per language used twice, without a value (pyshacl's choice).
             query = (

@@ -200,13 +200,18 @@ def validate_store(
     """Check the union of the graphs of `store` (the data and the ontology, see
     ONTOLOGY_GRAPH) against `shapes`, one query per constraint. `triples` is the size of the
     data the report states. Raises errors.UnusableShapes when the shapes cannot be applied."""
-    checks = compile_shapes(shapes)
+    queries: dict[str, dict[int | None, Check]] = {}
+    for check in compile_shapes(shapes):
+        queries.setdefault(check.query, {})[check.branch] = check
     _check_regular_expressions(store, shapes)
     collector = _Collector(_results_graph(shapes, base_url), shapes, limit)
-    for check in checks:
+    for query, branches in queries.items():
+        check = next(iter(branches.values()))
         try:
-            for row in store.select(check.query):
-                collector.add(*_sparql_finding(check, row, collector.results, shapes))
+            for row in store.select(query):
+                if "branch" in row:
+                    check = branches[int(row.pop("branch"))]
+                collector.add(*_finding(check, row, collector.results, shapes))
         except (SyntaxError, OSError) as error:
             # A query that does not parse or run (a SHACL-SPARQL text, a regular expression
             # Oxigraph's engine refuses) means the shapes, not the data, are at fault.
@@ -308,7 +313,7 @@ def _results_graph(shapes: Graph, base_url: str) -> Graph:
     return results
 
 
-def _sparql_finding(
+def _finding(
     check: Check, row: dict[str, Node], results: Graph, shapes: Graph
 ) -> tuple[Finding, Callable[[Graph], None]]:
     """The finding of one solution of a check's query, and a function that writes its
