@@ -198,13 +198,14 @@ def validate_store(
     limit: int = MAX_FINDINGS_PER_SHAPE,
 ) -> Report:
     """Check the union of the graphs of `store` (the data and the ontology, see
-    ONTOLOGY_GRAPH) against `shapes`, one query per constraint. `triples` is the size of the
-    data the report states. Raises errors.UnusableShapes when the shapes cannot be applied."""
+    ONTOLOGY_GRAPH) against `shapes`, with a few queries per shape over all its focus nodes
+    at once (lodpub.shacl). `triples` is the size of the data the report states. Raises
+    errors.UnusableShapes when the shapes cannot be applied."""
     queries: dict[str, dict[int | None, Check]] = {}
     for check in compile_shapes(shapes):
         queries.setdefault(check.query, {})[check.branch] = check
     _check_regular_expressions(store, shapes)
-    collector = _Collector(_results_graph(shapes, base_url), shapes, limit)
+    collector = _Collector(_results_graph(shapes, base_url), limit)
     for query, branches in queries.items():
         check = next(iter(branches.values()))
         try:
@@ -251,10 +252,12 @@ def validate_publication(
 def to_nquads(graph: Graph, name: URIRef | None = None) -> bytes:
     """`graph` as N-Quads for ValidationStore.add, its triples in the graph `name` (None:
     the default graph); e.g. `to_nquads(ontology, ONTOLOGY_GRAPH)`."""
+    if name is None:  # N-Triples are N-Quads of the default graph
+        return graph.serialize(format="nt", encoding="utf-8")
     dataset = Dataset()
-    target = dataset.graph(name) if name is not None else dataset.default_graph
+    named = dataset.graph(name)
     for triple in graph:
-        target.add(triple)
+        named.add(triple)
     return dataset.serialize(format="nquads", encoding="utf-8")
 
 
@@ -262,9 +265,8 @@ class _Collector:
     """Keeps the first `limit` findings per shape name (and their sh:ValidationResult
     triples), counts all."""
 
-    def __init__(self, results: Graph, shapes: Graph, limit: int) -> None:
+    def __init__(self, results: Graph, limit: int) -> None:
         self.results = results
-        self.shapes = shapes
         self.limit = limit
         self.kept: dict[str, list[Finding]] = {}
         self.counts: Counter[URIRef] = Counter()
@@ -400,7 +402,7 @@ def _validate_with_pyshacl(
     bind_all(results, base_url)
     for prefix, namespace in shapes.namespaces():
         results.bind(prefix, namespace, override=False)
-    collector = _Collector(results, shapes, limit)
+    collector = _Collector(results, limit)
     # pyshacl nests the results of a shape reached through sh:node under the result of the
     # sh:node constraint (sh:detail): they explain that result and are not findings of
     # their own (SHACL keeps sh:detail results out of the report's sh:result).
