@@ -287,3 +287,24 @@ def test_literal_values_keep_their_language_tag_case(shapes: Graph, ontology: Gr
     ours, reference = both(data, shapes, ontology)
     assert Literal("381", lang="zh-Hans") in {f.value for f in ours.findings}
     assert_same(ours, reference)
+
+
+def test_blank_nodes_are_named_as_in_the_data(shapes: Graph, ontology: Graph) -> None:
+    """A blank source (ProvenanceSourceShape wants an IRI) and a blank embodiment: the
+    findings name the same blank nodes as the rdflib graph, on both engines."""
+    data = Graph().parse(
+        data=PREFIXES.replace("PREFIX ", "@prefix ").replace(">\n", "> .\n")
+        + """
+        @prefix prov: <http://www.w3.org/ns/prov#> .
+        <br/1> a fabio:Expression, fabio:Book ; dcterms:title "书"@zh-Hans ;
+            frbr:embodiment [ a fabio:Manifestation ; prism:startingPage 7 ] ;
+            prov:hadPrimarySource [ a prov:Entity ; dcterms:title "a page"@en ] .
+        """,
+        format="turtle",
+        publicID=BASE,
+    )
+    ours, reference = both(data, shapes, ontology)
+    blanks = {f.focus for f in ours.findings if not isinstance(f.focus, URIRef)}
+    assert len(blanks) == 2
+    assert blanks <= set(data.all_nodes())
+    assert_same(ours, reference)
