@@ -1,10 +1,11 @@
-"""SHACL shapes compiled to set-oriented SPARQL: one SELECT per constraint, run once over all
-the focus nodes of its shape, answering only the violations.
+"""SHACL shapes compiled to set-oriented SPARQL: each constraint becomes a SELECT over all the
+focus nodes of its shape at once, answering only the violations (the value checks and the
+count checks of one node shape share a query each).
 
 Why: pyshacl checks each focus node on its own (a SHACL-SPARQL constraint is one query per
-focus node), which grew faster than the data (4 s at 2,000 triples, 35 s at 20,000). Here each
-constraint is one query that Oxigraph answers over the whole data at once, so the work grows
-with the data and the violations, not with focus nodes × data.
+focus node), which grew faster than the data (4 s at 2,000 triples, 35 s at 20,000). Here
+Oxigraph answers each query over the whole data at once, so the work grows with the data and
+the violations, not with focus nodes × data.
 
 The results are pyshacl's (it stays the reference; the tests compare both engines): the same
 focus nodes, values, result paths, severities and messages, following pyshacl where SHACL
