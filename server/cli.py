@@ -84,6 +84,11 @@ def validate(files: Sequence[Path], report_format: str, base_url: str | None) ->
         report = validate_publication(load_publication(config))
     except (UnreadableFile, UnusableShapes) as error:
         raise Unreadable(error.message) from None
+    except MemoryError:
+        raise Unreadable(
+            "out of memory while reading or checking the data: split it into smaller files "
+            "or give the process more memory"
+        ) from None
     click.echo(report.render(report_format), nl=False)
     if not report.conforms:
         raise SystemExit(1)

@@ -333,3 +333,93 @@ def _canonical_hash(data: Graph) -> str:
         canonical = to_canonical_graph(graph)
         lines.extend(f"{s.n3()} {p.n3()} {o.n3()}{suffix} ." for s, p, o in canonical)
     return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
+
+
+# --- SHACL validation (lodpub.shacl runs its queries here) ------------------------------------
+
+# This section keeps its own imports so that it stays one self-contained block.
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from rdflib import BNode  # noqa: E402
+from rdflib import Literal as RDFLiteral  # noqa: E402
+from rdflib import URIRef  # noqa: E402
+from rdflib.term import Node  # noqa: E402
+
+
+class ValidationStore:
+    """An Oxigraph store the shapes are checked on: SELECT queries over the union of all its
+    graphs (the data and, in a graph of its own, the ontology), answered as rdflib terms.
+
+    Blank nodes keep the labels of the N-Quads they were read from, so a finding names the
+    same blank node as the rdflib graph that was serialized. Oxigraph writes language tags in
+    lower case; they come back in their conventional case (`zh-Hans`, `en-GB`), the way the
+    data writes them.
+    """
+
+    def __init__(self, nquads: bytes = b"", *, directory: Path | None = None) -> None:
+        """In memory, or on disk in `directory` (for data larger than memory)."""
+        self._store = pyoxigraph.Store(str(directory) if directory else None)
+        self.add(nquads)
+
+    @classmethod
+    def wrapping(cls, store: pyoxigraph.Store) -> ValidationStore:
+        """A view of a store built elsewhere in this module (`lodpub load`'s)."""
+        view = cls.__new__(cls)
+        view._store = store
+        return view
+
+    def add(self, nquads: bytes) -> None:
+        """Add the quads of an N-Quads document (no base IRI: its IRIs are absolute)."""
+        quads = pyoxigraph.parse(
+            nquads, format=pyoxigraph.RdfFormat.N_QUADS, rename_blank_nodes=False
+        )
+        self._store.bulk_extend(quads)
+
+    def add_file(self, path: Path) -> None:
+        """Bulk-load an N-Triples (`.nt`) or N-Quads (`.nq`) file; its blank nodes get new
+        labels."""
+        self._store.bulk_load(path=str(path))
+
+    def select(self, sparql: str) -> Iterator[dict[str, Node]]:
+        """The solutions of a SELECT query, one dict (variable name → term, unbound variables
+        left out) at a time. Raises SyntaxError when the query does not parse."""
+        solutions = self._store.query(sparql, use_default_graph_as_union=True)
+        names = [variable.value for variable in solutions.variables]
+        for solution in solutions:
+            row = {}
+            for name, term in zip(names, solution, strict=True):
+                if term is not None:
+                    row[name] = _rdflib_term(term)
+            yield row
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+def _rdflib_term(term: Any) -> Node:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return RDFLiteral(term.value, lang=_conventional_case(term.language))
+    if term.datatype == _XSD_STRING:  # rdflib writes a plain literal without datatype
+        return RDFLiteral(term.value)
+    return RDFLiteral(term.value, datatype=URIRef(term.datatype.value))
+
+
+_XSD_STRING = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+
+
+def _conventional_case(tag: str) -> str:
+    """BCP 47's conventional case: script subtags title case, region subtags upper case."""
+    first, *rest = tag.split("-")
+    subtags = [first]
+    for subtag in rest:
+        if len(subtag) == 4 and subtag.isalpha():
+            subtag = subtag.title()
+        elif len(subtag) == 2 and subtag.isalpha() or len(subtag) == 3 and subtag.isdigit():
+            subtag = subtag.upper()
+        subtags.append(subtag)
+    return "-".join(subtags)

@@ -3,7 +3,9 @@ invalid graph with the expected severity and message, a small valid graph passes
 the real data has no violation.
 
 Each invalid graph is the valid BASELINE below with one change (a SPARQL Update), so a case
-reads as "what is wrong" and the baseline test shows nothing else is.
+reads as "what is wrong" and the baseline test shows nothing else is. Every test runs on both
+engines (lodpub's SPARQL compiler and pyshacl, the reference), and for every case the two must
+report exactly the same findings.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from lodpub.config import DEFAULT_BASE_URL
 from lodpub.dataset import load
 from lodpub.dataset import load_ontology
 from lodpub.dataset import load_shapes
+from lodpub.validate import ENGINES
+from lodpub.validate import Engine
+from lodpub.validate import Report
 from lodpub.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -634,6 +639,27 @@ def one_shape(shapes: Graph) -> Callable[[str], Graph]:
     return only
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> Engine:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def case_report(
+    one_shape: Callable[[str], Graph], ontology: Graph
+) -> Callable[[str, str, Engine], Report]:
+    """The report of one engine on one case (each is computed once per module)."""
+    cache: dict[tuple[str, str, Engine], Report] = {}
+
+    def report(update: str, shape: str, engine: Engine) -> Report:
+        key = (update, shape, engine)
+        if key not in cache:
+            cache[key] = validate(baseline(update), one_shape(shape), ontology, BASE, engine=engine)
+        return cache[key]
+
+    return report
+
+
 def baseline(update: str = "", base: str = BASE) -> Graph:
     graph = Graph().parse(data=PREFIXES + BASELINE, format="turtle", publicID=base)
     if update:
@@ -649,16 +675,17 @@ def named_shapes(shapes: Graph) -> set[URIRef]:
     return {s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
 
 
-def test_baseline_has_no_finding(shapes: Graph, ontology: Graph) -> None:
-    report = validate(baseline(), shapes, ontology, BASE)
+def test_baseline_has_no_finding(shapes: Graph, ontology: Graph, engine: Engine) -> None:
+    report = validate(baseline(), shapes, ontology, BASE, engine=engine)
     assert not report.findings, report.render()
 
 
-def test_baseline_on_another_host_has_no_finding() -> None:
+def test_baseline_on_another_host_has_no_finding(engine: Engine) -> None:
     """Shapes name lodpub: terms relatively (lodpub:sponsor, lodpub:cn): loaded with the same
     base as the data, they must match the data's terms on any host."""
     base = "https://example.org/publication/"
-    report = validate(baseline(base=base), load_shapes(base), load_ontology(base), base)
+    shapes, ontology = load_shapes(base), load_ontology(base)
+    report = validate(baseline(base=base), shapes, ontology, base, engine=engine)
     assert not report.findings, report.render()
 
 
@@ -668,10 +695,10 @@ def test_shape_rejects_invalid_graph(
     shape: str,
     message: str,
     severity: URIRef,
-    one_shape: Callable[[str], Graph],
-    ontology: Graph,
+    engine: Engine,
+    case_report: Callable[[str, str, Engine], Report],
 ) -> None:
-    report = validate(baseline(update), one_shape(shape), ontology, BASE)
+    report = case_report(update, shape, engine)
     hits = [
         finding
         for finding in report.findings
@@ -682,6 +709,20 @@ def test_shape_rejects_invalid_graph(
     assert {finding.severity for finding in hits} == {severity}
     # One message per result: a shape's own sh:message must not leak into its other results.
     assert all(len(finding.messages) == 1 for finding in hits), report.render()
+
+
+@pytest.mark.parametrize(("update", "shape", "message", "severity"), CASES)
+def test_engines_agree_on_invalid_graph(
+    update: str,
+    shape: str,
+    message: str,
+    severity: URIRef,
+    case_report: Callable[[str, str, Engine], Report],
+) -> None:
+    """Every finding, value and message of pyshacl, and no other, in the same order."""
+    ours, reference = case_report(update, shape, "sparql"), case_report(update, shape, "pyshacl")
+    assert ours.findings == reference.findings
+    assert ours.render("text") == reference.render("text")
 
 
 def messages(shapes: Graph) -> list[tuple[str, str]]:
@@ -736,9 +777,9 @@ def test_shapes_use_chinese_and_english_only(shapes: Graph) -> None:
 
 
 @pytest.mark.skipif(not DATA.exists(), reason="data/article.ttl is not written yet")
-def test_real_data_has_no_violation(shapes: Graph, ontology: Graph) -> None:
+def test_real_data_has_no_violation(shapes: Graph, ontology: Graph, engine: Engine) -> None:
     data = Graph()
     for s, p, o, _ in load([DATA], BASE).quads((None, None, None, None)):
         data.add((s, p, o))
-    report = validate(data, shapes, ontology, BASE)
+    report = validate(data, shapes, ontology, BASE, engine=engine)
     assert report.violations == 0, report.render()
