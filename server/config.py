@@ -6,7 +6,6 @@ read the same list.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -119,7 +118,7 @@ def base_url(value: str) -> str:
     if not is_iri(url):
         raise ValueError(
             f"base URL {value!r} holds characters that cannot appear in an IRI (a space, a "
-            'quote, <>{}|\\^` or a bad % escape); percent-encode them'
+            "quote, <>{}|\\^` or a bad % escape); percent-encode them"
         )
     return url
 

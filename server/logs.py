@@ -80,9 +80,10 @@ def request_failed(method: str, path: str, status: int, message: str) -> None:
     sent can forge a line of its own."""
     level = logging.ERROR if status >= 500 else logging.WARNING
     sentence = _cut(" ".join(message.split()), MESSAGE_CHARS)
-    request_log.log(level, "%s %r answered %d: %s", method, _cut(path, PATH_CHARS), status, sentence)
+    request_log.log(
+        level, "%s %r answered %d: %s", method, _cut(path, PATH_CHARS), status, sentence
+    )
 
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
-

@@ -28,14 +28,14 @@ from werkzeug.http import HTTP_STATUS_CODES
 from lodpub import errors
 from lodpub import guard
 from lodpub import service
-from lodpub.logs import limited
-from lodpub.logs import request_failed
 from lodpub.conneg import negotiate
 from lodpub.formats import HTML
 from lodpub.formats import RDF_FORMATS
 from lodpub.formats import RESULTS_FORMATS
 from lodpub.formats import Format
 from lodpub.formats import by_name
+from lodpub.logs import limited
+from lodpub.logs import request_failed
 from lodpub.store import Answer
 from lodpub.store import Request
 from lodpub.store import Store
@@ -58,6 +58,7 @@ def _admission(state: Any) -> None:
         bound = max(1, min(bound, threads - 1))
     state.app.extensions[ADMISSION] = threading.BoundedSemaphore(bound)
     state.app.extensions[ADMISSION + ".bound"] = bound
+
 
 ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
 FORM = "application/x-www-form-urlencoded"
@@ -351,7 +352,9 @@ def _error(error: errors.LodpubError) -> Response:
 def _unexpected(error: Exception) -> Response:
     # A fault of the server's own: its traceback goes to the (limited) log.
     log.error("%s %r failed", request.method, request.path, exc_info=error)
-    return _plain(500, "The query failed inside the server; the details are in its log.", logged=True)
+    return _plain(
+        500, "The query failed inside the server; the details are in its log.", logged=True
+    )
 
 
 def _plain(
