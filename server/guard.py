@@ -295,19 +295,25 @@ class WorkerPool:
         except queue.Empty:
             pass
         if self._start_error:
-            # Waiting would not help: say why now rather than after the timeout.
-            raise errors.ServiceUnavailable(
-                "The query processes cannot start; the server's log says why.",
-                retry_after=retry,
-            )
-        try:
-            return self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise errors.ServiceUnavailable(
-                f"All {self.size} query workers stayed busy for {timeout:g} s; "
-                "try again in a moment.",
-                retry_after=retry,
-            ) from None
+            # Waiting would not help: say so now rather than after the timeout.
+            raise self._cannot_start(retry)
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                return self._idle.get(timeout=min(left, _START_CHECK_S))
+            except queue.Empty:
+                if self._start_error:
+                    raise self._cannot_start(retry) from None
+        raise errors.ServiceUnavailable(
+            f"All {self.size} query workers stayed busy for {timeout:g} s; "
+            "try again in a moment.",
+            retry_after=retry,
+        )
+
+    def _cannot_start(self, retry: int) -> errors.ServiceUnavailable:
+        return errors.ServiceUnavailable(
+            "The query processes cannot start; the server's log says why.", retry_after=retry
+        )
 
     def _died(self, worker: _Worker, retry: int) -> errors.ServiceUnavailable:
         """The error for a query whose process ended under it, logged; the process is
@@ -394,6 +400,8 @@ _OUT_OF_MEMORY = (
     "The query needed more memory than a query may use (QUERY_MEMORY_MB). Make it more "
     "selective or add a LIMIT."
 )
+# How often a request waiting for a process checks whether processes fail to start.
+_START_CHECK_S = 0.5
 # How long a process whose connection closed may take to exit before it is killed.
 _EXIT_WAIT_S = 2.0
 
