@@ -29,9 +29,7 @@ from lodpub.logs import LINES_PER_WINDOW
 
 QUERY_TIMEOUT = 4
 # Every triple with every triple with every triple, sorted: the sort holds them all.
-MEMORY_HOG = (
-    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?a ?d ?g ?j"
-)
+MEMORY_HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?a ?d ?g ?j"
 SIMPLE = "ASK { ?s ?p ?o }"
 PAGES = ("robots.txt", "", "doc/br/1.html", "doc/be/3.ttl", "dataset.nt", ".well-known/void")
 SETTINGS = {
