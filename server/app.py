@@ -25,6 +25,7 @@ from lodpub.conneg import prefers_html
 from lodpub.dataset import load_publication
 from lodpub.errors import InvalidData
 from lodpub.errors import LodpubError
+from lodpub.errors import UnreadableFile
 from lodpub.logs import limited
 from lodpub.logs import request_failed
 from lodpub.store import MemoryStore
@@ -56,7 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The lodpub Flask app. `config` overrides the defaults and LODPUB_* variables (Config).
 
     Loads and validates the data once. Raises errors.UnreadableFile when a data, ontology or
-    shapes file is missing or does not parse, errors.UnusableShapes when pyshacl cannot apply
+    shapes file is missing or does not parse or the data holds no triples, errors.UnusableShapes when pyshacl cannot apply
     the shapes, errors.InvalidData when the data violates them (its `report` is the text
     report).
 
@@ -69,14 +70,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not report.conforms:
         raise InvalidData(report.render("text"), report.violations)
 
-    app = Flask(__name__)
-    app.config.update(settings)
-    app.extensions["lodpub"] = MemoryStore(
+    store = MemoryStore(
         publication.data,
         workers=settings["QUERY_WORKERS"],
         memory_mb=settings["QUERY_MEMORY_MB"],
         cache_entries=settings["QUERY_CACHE_ENTRIES"],
     )
+    if store.triple_count() == 0:
+        # An empty file (or a wrong one) passes every shape: say so rather than serve nothing.
+        files = ", ".join(str(path) for path in settings["DATA_FILES"])
+        raise UnreadableFile(files, "the data holds no triples: there is nothing to publish")
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.extensions["lodpub"] = store
     app.extensions["lodpub.publication"] = publication
     app.extensions["lodpub.report"] = report
     for module in _view_modules():

@@ -165,3 +165,14 @@ def test_base_url_with_a_path_serves_every_iri_below_it() -> None:
         outside = requests.get(f"http://127.0.0.1:{port}/br/1", timeout=60)
         assert outside.status_code == 404
         assert base in outside.text
+
+
+def test_empty_data_file_is_refused(runner: CliRunner, tmp_path) -> None:
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("# nothing yet\n", encoding="utf-8")
+    result = runner.invoke(cli, ["serve", "--port", str(free_port()), "--data", str(empty)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {empty}: the data holds no triples: there is nothing to publish"
+    ]
+    assert "Serving" not in result.stdout
