@@ -57,9 +57,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The lodpub Flask app. `config` overrides the defaults and LODPUB_* variables (Config).
 
     Loads and validates the data once. Raises errors.UnreadableFile when a data, ontology or
-    shapes file is missing or does not parse or the data holds no triples, errors.UnusableShapes when pyshacl cannot apply
-    the shapes, errors.InvalidData when the data violates them (its `report` is the text
-    report).
+    shapes file is missing or does not parse or the data holds no triples,
+    errors.UnusableShapes when pyshacl cannot apply the shapes, errors.InvalidData when the
+    data violates them (its `report` is the text report).
 
     `app.extensions["lodpub"]` is the Store; `"lodpub.publication"` the parsed files
     (dataset.Publication), `"lodpub.report"` the validation report (warnings included).

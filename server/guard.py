@@ -305,8 +305,7 @@ class WorkerPool:
                 if self._start_error:
                     raise self._cannot_start(retry) from None
         raise errors.ServiceUnavailable(
-            f"All {self.size} query workers stayed busy for {timeout:g} s; "
-            "try again in a moment.",
+            f"All {self.size} query workers stayed busy for {timeout:g} s; try again in a moment.",
             retry_after=retry,
         )
 
