@@ -373,6 +373,9 @@ class WorkerPool:
             [sys.executable, "-c", code, str(child.fileno()), str(os.getpid())],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
+            # The query engine writes a backtrace here when an allocation fails: a client
+            # repeating such a query would fill the log. The pool logs one line instead.
+            stderr=subprocess.DEVNULL,
             # Own session: a Ctrl-C meant for the server must not print tracebacks here.
             start_new_session=True,
         )
@@ -381,9 +384,10 @@ class WorkerPool:
         try:
             worker.conn.send(self._spec)
             status, value = worker.conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError) as error:
             _stop(worker)
-            raise
+            how = _exit_description(worker.process.returncode)
+            raise OSError(f"the process {how} while loading the data") from error
         if status == "error":
             _stop(worker)
             raise WorkerError(*value)
