@@ -247,6 +247,7 @@ class WorkerPool:
         self.isolated: bool | None = None
         # Why the last process failed to start; "" once one starts.
         self._start_error = ""
+        self._closed = threading.Event()
         # One long-lived thread starts and reaps the processes: their parent-death signal
         # (PR_SET_PDEATHSIG) fires when the *thread* that started them ends.
         self._supervisor = threading.Thread(target=self._supervise, daemon=True,
@@ -337,6 +338,7 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every process; the pool cannot be used afterwards."""
+        self._closed.set()
         self._tasks.put(None)
         self._supervisor.join(timeout=10)
         while not self._idle.empty():
@@ -355,8 +357,9 @@ class WorkerPool:
 
     def _start(self) -> None:
         # Retry with a pause: a process that cannot start (a broken install, no memory) must
-        # not turn into a busy loop; `run` answers 503 at once meanwhile.
-        while True:
+        # not turn into a busy loop; `run` answers 503 at once meanwhile. Closing the pool
+        # ends the retries.
+        while not self._closed.is_set():
             try:
                 self._idle.put(self._spawn())
                 self._start_error = ""
@@ -364,7 +367,7 @@ class WorkerPool:
             except (OSError, EOFError, WorkerError) as error:
                 self._start_error = str(error) or type(error).__name__
                 log.error("a query worker failed to start: %s", self._start_error)
-                time.sleep(1)
+                self._closed.wait(1)
 
     def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()
