@@ -1,18 +1,22 @@
 """The application factory: config, load and validate the data once, open the store,
-register the blueprints, render errors, add common headers."""
+register the blueprints, render errors, add common headers, and mount the app below the base
+URL's path (a base URL of https://example.org/lod/ serves /lod/br/1)."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import logging
+from collections.abc import Iterable
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
+from urllib.parse import unquote_to_bytes
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import Response
 from flask import render_template
+from flask import request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -21,10 +25,28 @@ from lodpub.conneg import prefers_html
 from lodpub.dataset import load_publication
 from lodpub.errors import InvalidData
 from lodpub.errors import LodpubError
+from lodpub.errors import UnreadableFile
+from lodpub.logs import limited
+from lodpub.logs import request_failed
 from lodpub.store import MemoryStore
 from lodpub.validate import validate_publication
 
-log = logging.getLogger(__name__)
+log = limited(__name__)
+
+# What the pages use, and nothing else: their own style sheets and the query page's script,
+# forms that submit here. JSON-LD and the examples' JSON are data blocks (typed script
+# elements are never run), so no inline script is allowed, and no inline style either
+# (the SVG chart uses presentation attributes). `javascript:` URLs are inline script: refused.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    # Links out (DOIs, sources) learn the site, never a page's query string (a SPARQL query).
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
 
 # Blueprint modules of lodpub.views, each exposing `bp`. Issues #3 and #4 add sparql and
 # resources; a module not written yet is skipped (only its own absence, not a failing import).
@@ -35,9 +57,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The lodpub Flask app. `config` overrides the defaults and LODPUB_* variables (Config).
 
     Loads and validates the data once. Raises errors.UnreadableFile when a data, ontology or
-    shapes file is missing or does not parse, errors.UnusableShapes when pyshacl cannot apply
-    the shapes, errors.InvalidData when the data violates them (its `report` is the text
-    report).
+    shapes file is missing or does not parse or the data holds no triples,
+    errors.UnusableShapes when pyshacl cannot apply the shapes, errors.InvalidData when the
+    data violates them (its `report` is the text report).
 
     `app.extensions["lodpub"]` is the Store; `"lodpub.publication"` the parsed files
     (dataset.Publication), `"lodpub.report"` the validation report (warnings included).
@@ -48,14 +70,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not report.conforms:
         raise InvalidData(report.render("text"), report.violations)
 
-    app = Flask(__name__)
-    app.config.update(settings)
-    app.extensions["lodpub"] = MemoryStore(
+    store = MemoryStore(
         publication.data,
         workers=settings["QUERY_WORKERS"],
         memory_mb=settings["QUERY_MEMORY_MB"],
         cache_entries=settings["QUERY_CACHE_ENTRIES"],
     )
+    if store.triple_count() == 0:
+        # An empty file (or a wrong one) passes every shape: say so rather than serve nothing.
+        files = ", ".join(str(path) for path in settings["DATA_FILES"])
+        raise UnreadableFile(files, "the data holds no triples: there is nothing to publish")
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.extensions["lodpub"] = store
     app.extensions["lodpub.publication"] = publication
     app.extensions["lodpub.report"] = report
     for module in _view_modules():
@@ -64,7 +91,37 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_exception)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_common_headers)
+    prefix = urlsplit(settings["BASE_URL"]).path.rstrip("/")
+    if prefix:
+        app.wsgi_app = BelowPrefix(app.wsgi_app, prefix, settings["BASE_URL"])  # type: ignore[method-assign]
     return app
+
+
+class BelowPrefix:
+    """WSGI middleware serving `app` below the path `prefix` ("/lod"): a request for
+    /lod/br/1 reaches the app as /br/1 with SCRIPT_NAME /lod, so that its routes, url_for and
+    the IRIs minted from the base URL agree. A reverse proxy forwards the full path. Any
+    other path is answered 404, naming the base URL."""
+
+    def __init__(self, app: Any, prefix: str, base_url: str) -> None:
+        self.app = app
+        # PATH_INFO is decoded and carried as latin-1 (PEP 3333); compare like with like.
+        self.prefix = unquote_to_bytes(prefix).decode("latin-1")
+        self.base_url = base_url
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == self.prefix or path.startswith(self.prefix + "/"):
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + self.prefix
+            environ["PATH_INFO"] = path[len(self.prefix) :] or "/"
+            return self.app(environ, start_response)
+        message = f"This server publishes below {self.base_url}; {path!r} is outside it."
+        request_failed(environ.get("REQUEST_METHOD", ""), path, 404, message)
+        response = Response(
+            f"404 Not Found\n{message}\n", 404, content_type="text/plain; charset=utf-8"
+        )
+        response.headers.update(SECURITY_HEADERS)
+        return response(environ, start_response)
 
 
 def _view_modules() -> list[ModuleType]:
@@ -87,15 +144,21 @@ def _http_exception(error: HTTPException) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
-    # The details go to the log, never to the client.
-    log.exception("unexpected error", exc_info=error)
-    return _error_response(500, "The server failed to answer; the details are in its log.")
+    # A fault of the server's own: its traceback goes to the log (repeats are limited, see
+    # lodpub.logs), never to the client.
+    log.error("%s %r failed", request.method, request.path, exc_info=error)
+    return _error_response(
+        500, "The server failed to answer; the details are in its log.", logged=True
+    )
 
 
 def _error_response(
-    status: int, message: str, headers: Mapping[str, str] | None = None
+    status: int, message: str, headers: Mapping[str, str] | None = None, logged: bool = False
 ) -> Response:
-    """Plain text for programs, a small page for browsers."""
+    """Plain text for programs, a small page for browsers; one line in the log unless the
+    failure is `logged` already."""
+    if not logged:
+        request_failed(request.method, request.full_path.rstrip("?"), status, message)
     title = f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}"
     if prefers_html():
         body = render_template("error.html", title=title, message=message)
@@ -110,7 +173,8 @@ def _error_response(
 
 
 def _common_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     # Public, read-only open data: any web page may read it (CORS).
     response.headers.setdefault("Access-Control-Allow-Origin", "*")
     return response

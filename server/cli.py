@@ -44,6 +44,12 @@ class Unreadable(click.ClickException):
     exit_code = 2
 
 
+class BadSetting(click.ClickException):
+    """A setting's value cannot be used: exit code 2, one line naming the setting."""
+
+    exit_code = 2
+
+
 def _config(**overrides: Any) -> Config:
     """Config from the environment with the options the user gave (None and () mean "not
     given", so LODPUB_* variables still apply)."""
@@ -51,7 +57,7 @@ def _config(**overrides: Any) -> Config:
     try:
         return Config.load(given)
     except ValueError as error:
-        raise click.BadParameter(str(error)) from None
+        raise BadSetting(str(error)) from None
 
 
 @click.group()

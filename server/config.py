@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from lodpub.urls import is_iri
 
 # The checkout's root (server/..). Data, shapes and ontology live there, not in the package:
 # an editable install (`pip install -e .`) or a run from the checkout finds them; any other
@@ -20,7 +23,6 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "LODPUB_"
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8080
 
 
 def _paths(value: str | Path | Iterable[str | Path]) -> list[Path]:
@@ -32,24 +34,65 @@ def _paths(value: str | Path | Iterable[str | Path]) -> list[Path]:
     return [Path(item) for item in value]
 
 
+DEFAULT_PORT = 8080
+# More query processes than this only share the same cores and multiply the data's copies.
+MAX_QUERY_WORKERS = 64
+# Measured: a query process on the publication's data starts with 64 MiB of address space
+# and not with 56 (pyoxigraph's library alone maps most of it); below this it never starts.
+MIN_QUERY_MEMORY_MB = 64
+# Seconds; a day is far past any useful query and keeps time arithmetic finite.
+MAX_QUERY_TIMEOUT = 86400.0
+
+
+def _integer(value: Any) -> int:
+    # int("1.5") fails, int(1.5) would silently drop the fraction, int(True) would be 1.
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"must be an integer, got {value!r}")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be an integer, got {value!r}") from None
+
+
 def _positive_int(value: Any) -> int:
-    number = int(value)
+    number = _integer(value)
     if number <= 0:
         raise ValueError(f"must be a positive integer, got {value!r}")
     return number
 
 
 def _non_negative_int(value: Any) -> int:
-    number = int(value)
+    number = _integer(value)
     if number < 0:
         raise ValueError(f"must be 0 or a positive integer, got {value!r}")
     return number
 
 
-def _positive_float(value: Any) -> float:
-    number = float(value)
-    if not number > 0:
-        raise ValueError(f"must be a positive number, got {value!r}")
+def _query_workers(value: Any) -> int:
+    number = _positive_int(value)
+    if number > MAX_QUERY_WORKERS:
+        raise ValueError(f"must be at most {MAX_QUERY_WORKERS}, got {value!r}")
+    return number
+
+
+def _query_memory_mb(value: Any) -> int:
+    number = _non_negative_int(value)
+    if 0 < number < MIN_QUERY_MEMORY_MB:
+        raise ValueError(
+            f"must be 0 (no limit) or at least {MIN_QUERY_MEMORY_MB} MiB, the least a query "
+            f"process starts with; got {value!r}"
+        )
+    return number
+
+
+def _query_timeout(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number of seconds, got {value!r}") from None
+    if not 0 < number <= MAX_QUERY_TIMEOUT:  # also refuses nan and inf
+        raise ValueError(f"must be a number of seconds above 0 and at most "
+                         f"{MAX_QUERY_TIMEOUT:g}, got {value!r}")  # fmt: skip
     return number
 
 
@@ -59,10 +102,25 @@ def _optional_base_url(value: Any) -> str | None:
 
 def base_url(value: str) -> str:
     """`value` as a base URL: absolute http(s) and ending in "/", so that relative IRIs such as
-    `br/1` resolve below it rather than replacing its last segment."""
+    `br/1` resolve below it rather than replacing its last segment. It may have a path
+    (https://example.org/lod/); it may not have a query, a fragment, or characters that
+    cannot appear in an IRI (spaces, quotes, `<>{}|\\^``)."""
     if not value.startswith(("http://", "https://")):
         raise ValueError(f"base URL must start with http:// or https://, got {value!r}")
-    return value if value.endswith("/") else value + "/"
+    url = value if value.endswith("/") else value + "/"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError as error:
+        raise ValueError(f"base URL {value!r} is not a URL: {error}") from None
+    if not parts.hostname or parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ValueError(f"base URL must name a host and have no query or fragment, got {value!r}")
+    if not is_iri(url):
+        raise ValueError(
+            f"base URL {value!r} holds characters that cannot appear in an IRI (a space, a "
+            "quote, <>{}|\\^` or a bad % escape); percent-encode them"
+        )
+    return url
 
 
 @dataclass(frozen=True)
@@ -98,18 +156,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", DEFAULT_PORT, _positive_int, "Port `lodpub serve` listens on."),
     Setting("THREADS", 4, _positive_int, "Worker threads of `lodpub serve` (waitress)."),
     # The SPARQL endpoint's limits (issue #3, lodpub.guard).
-    Setting("QUERY_TIMEOUT", 10.0, _positive_float,
+    Setting("QUERY_TIMEOUT", 10.0, _query_timeout,
             "Seconds a SPARQL query may wait and run before it is stopped (503)."),
     Setting("MAX_QUERY_BYTES", 65536, _positive_int,
             "Longest SPARQL query text accepted, in UTF-8 bytes (413 past it)."),
     Setting("MAX_RESULT_ROWS", 10000, _positive_int,
             "Most solutions or triples one SPARQL result holds; a longer one is cut, and "
             "the response says so."),
-    Setting("QUERY_WORKERS", 2, _positive_int,
-            "Processes that run SPARQL queries side by side (each holds a copy of the data)."),
-    Setting("QUERY_MEMORY_MB", 1024, _non_negative_int,
-            "Address space of each query process in MiB (0: no limit); a query that needs "
-            "more is stopped (503)."),
+    Setting("QUERY_WORKERS", 2, _query_workers,
+            f"Processes that run SPARQL queries side by side (each holds a copy of the data); "
+            f"at most {MAX_QUERY_WORKERS}."),
+    Setting("QUERY_QUEUE", 1, _non_negative_int,
+            "SPARQL requests that may wait for a busy query process, per server process; "
+            "past QUERY_WORKERS + QUERY_QUEUE requests in flight, 503 with Retry-After."),
+    Setting("QUERY_MEMORY_MB", 1024, _query_memory_mb,
+            f"Address space of each query process in MiB (0: no limit; else at least "
+            f"{MIN_QUERY_MEMORY_MB}); a query that needs more is stopped (503)."),
     Setting("QUERY_CACHE_ENTRIES", 256, _non_negative_int,
             "SPARQL answers kept in memory for repeated queries (0: none)."),
     Setting("QUERIES_DIR", REPO_ROOT / "queries", Path,

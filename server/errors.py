@@ -67,7 +67,16 @@ class UnsupportedMediaType(LodpubError):
 
 
 class ServiceUnavailable(LodpubError):
+    """The server cannot answer now; `retry_after` seconds is when trying again makes sense."""
+
     status = 503
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 class UnreadableFile(LodpubError):

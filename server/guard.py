@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib
-import logging
+import math
 import os
 import queue
 import re
@@ -43,8 +43,10 @@ from urllib.parse import urljoin
 from urllib.parse import urlsplit
 
 from lodpub import errors
+from lodpub.logs import limited
+from lodpub.urls import is_iri
 
-log = logging.getLogger(__name__)
+log = limited(__name__)
 
 # SPARQL 1.1 grammar, §19.8: the characters of names, variables and prefixed names.
 _PN_CHARS_BASE = (
@@ -156,22 +158,31 @@ def dataset_iris(toks: list[Token], base_iri: str) -> list[str]:
         word = tok.text.lower() if tok.kind == "word" else ""
         following = toks[i + 1 : i + 3]
         if word == "base" and following and following[0].kind == "iri":
-            base = urljoin(base, following[0].text[1:-1])
+            base = _resolve(base, following[0].text[1:-1]) or base
         elif word == "prefix" and len(following) == 2 and following[1].kind == "iri":
-            prefixes[following[0].text[:-1]] = urljoin(base, following[1].text[1:-1])
+            prefixes[following[0].text[:-1]] = _resolve(base, following[1].text[1:-1]) or ""
         elif word in ("from", "fromnamed"):
             if following and following[0].text.lower() == "named":
                 following = following[1:]
             if not following:
                 continue
             target = following[0]
-            if target.kind == "iri":
-                found.append(urljoin(base, target.text[1:-1]))
+            if target.kind == "iri" and (resolved := _resolve(base, target.text[1:-1])):
+                found.append(resolved)
             elif target.kind == "word" and ":" in target.text:
                 prefix, local = target.text.split(":", 1)
                 if prefix in prefixes:
                     found.append(prefixes[prefix] + local)
     return found
+
+
+def _resolve(base: str, reference: str) -> str | None:
+    """`reference` resolved against `base`; None when Python cannot split it (`http://[::1`:
+    not an IRI either, which the parser refuses)."""
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return None
 
 
 def check_graph_iris(iris: Iterable[str], graphs: Iterable[str] = ()) -> None:
@@ -183,7 +194,15 @@ def check_graph_iris(iris: Iterable[str], graphs: Iterable[str] = ()) -> None:
     """
     known = set(graphs)
     for iri in iris:
-        if iri in known or urlsplit(iri).scheme.lower() in _WEB_SCHEMES:
+        if iri in known:
+            continue
+        if not is_iri(iri):
+            raise errors.BadRequest(
+                f"The graph IRI <{iri}> is not a valid IRI (RFC 3987); graph IRIs are "
+                "absolute, such as http://example.org/graph, with special characters "
+                "percent-encoded."
+            )
+        if urlsplit(iri).scheme.lower() in _WEB_SCHEMES:
             continue
         raise errors.BadRequest(
             f"The graph <{iri}> is refused: this endpoint reads no files and fetches no "
@@ -226,6 +245,9 @@ class WorkerPool:
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._tasks: queue.Queue[_Worker | None] = queue.Queue()
         self.isolated: bool | None = None
+        # Why the last process failed to start; "" once one starts.
+        self._start_error = ""
+        self._closed = threading.Event()
         # One long-lived thread starts and reaps the processes: their parent-death signal
         # (PR_SET_PDEATHSIG) fires when the *thread* that started them ends.
         self._supervisor = threading.Thread(target=self._supervise, daemon=True,
@@ -235,40 +257,88 @@ class WorkerPool:
     def run(self, request: Any, timeout: float) -> Any:
         """The handler's answer to `request`, within `timeout` seconds of waiting and running.
 
-        Raises errors.ServiceUnavailable when no process became free in time, when the
-        query ran past the time (its process is killed and replaced) or when the process
-        died (out of memory); WorkerError when the handler raised.
+        Raises errors.ServiceUnavailable when no process became free in time or none can
+        start, when the query ran past the time (its process is killed and replaced), ran
+        out of memory, or its process died; WorkerError when the handler raised otherwise.
+        Timeouts and deaths are logged, one line each.
         """
         deadline = time.monotonic() + timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise errors.ServiceUnavailable(
-                f"All {self.size} query workers stayed busy for {timeout:g} s; "
-                "try again in a moment."
-            ) from None
+        retry = math.ceil(timeout)
+        worker = self._take(timeout, retry)
         try:
             worker.conn.send(request)
             if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
                 self._replace(worker)
+                log.warning("a query ran past %g s (QUERY_TIMEOUT): its process was stopped "
+                            "and is being replaced", timeout)  # fmt: skip
                 raise errors.ServiceUnavailable(
                     f"The query was stopped after {timeout:g} s (QUERY_TIMEOUT). "
-                    "Make it more selective or add a LIMIT."
+                    "Make it more selective or add a LIMIT.",
+                    retry_after=retry,
                 )
             status, value = worker.conn.recv()
         except (EOFError, OSError):
+            raise self._died(worker, retry) from None
+        if status == "error" and value[0] == "MemoryError":
             self._replace(worker)
-            raise errors.ServiceUnavailable(
-                "The query stopped its worker, most likely by using more memory than "
-                "allowed (QUERY_MEMORY_MB). Make it more selective or add a LIMIT."
-            ) from None
+            log.warning("a query ran out of memory (QUERY_MEMORY_MB): its process is being "
+                        "replaced")  # fmt: skip
+            raise errors.ServiceUnavailable(_OUT_OF_MEMORY, retry_after=retry)
         self._idle.put(worker)
         if status == "error":
             raise WorkerError(*value)
         return value
 
+    def _take(self, timeout: float, retry: int) -> _Worker:
+        """An idle process, waiting up to `timeout` seconds for one."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        if self._start_error:
+            # Waiting would not help: say so now rather than after the timeout.
+            raise self._cannot_start(retry)
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                return self._idle.get(timeout=min(left, _START_CHECK_S))
+            except queue.Empty:
+                if self._start_error:
+                    raise self._cannot_start(retry) from None
+        raise errors.ServiceUnavailable(
+            f"All {self.size} query workers stayed busy for {timeout:g} s; try again in a moment.",
+            retry_after=retry,
+        )
+
+    def _cannot_start(self, retry: int) -> errors.ServiceUnavailable:
+        return errors.ServiceUnavailable(
+            "The query processes cannot start; the server's log says why.", retry_after=retry
+        )
+
+    def _died(self, worker: _Worker, retry: int) -> errors.ServiceUnavailable:
+        """The error for a query whose process ended under it, logged; the process is
+        replaced. An abort is how the query engine ends when an allocation fails (the
+        QUERY_MEMORY_MB cap); any other end came from outside (a signal, the kernel's
+        out-of-memory killer), and the query is not blamed for it."""
+        try:
+            code = worker.process.wait(timeout=_EXIT_WAIT_S)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._replace(worker)
+        if code == -signal.SIGABRT:
+            log.warning("a query ran out of memory (QUERY_MEMORY_MB): its process aborted "
+                        "and is being replaced")  # fmt: skip
+            return errors.ServiceUnavailable(_OUT_OF_MEMORY, retry_after=retry)
+        how = _exit_description(code)
+        log.warning("a query process %s while answering; it is being replaced", how)
+        return errors.ServiceUnavailable(
+            f"The process running the query {how} (not because of the query); try again.",
+            retry_after=retry,
+        )
+
     def close(self) -> None:
         """Stop every process; the pool cannot be used afterwards."""
+        self._closed.set()
         self._tasks.put(None)
         self._supervisor.join(timeout=10)
         while not self._idle.empty():
@@ -287,14 +357,17 @@ class WorkerPool:
 
     def _start(self) -> None:
         # Retry with a pause: a process that cannot start (a broken install, no memory) must
-        # not turn into a busy loop; `run` answers 503 meanwhile.
-        while True:
+        # not turn into a busy loop; `run` answers 503 at once meanwhile. Closing the pool
+        # ends the retries.
+        while not self._closed.is_set():
             try:
                 self._idle.put(self._spawn())
+                self._start_error = ""
                 return
             except (OSError, EOFError, WorkerError) as error:
-                log.error("a query worker failed to start: %s", error)
-                time.sleep(1)
+                self._start_error = str(error) or type(error).__name__
+                log.error("a query worker failed to start: %s", self._start_error)
+                self._closed.wait(1)
 
     def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()
@@ -303,6 +376,9 @@ class WorkerPool:
             [sys.executable, "-c", code, str(child.fileno()), str(os.getpid())],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
+            # The query engine writes a backtrace here when an allocation fails: a client
+            # repeating such a query would fill the log. The pool logs one line instead.
+            stderr=subprocess.DEVNULL,
             # Own session: a Ctrl-C meant for the server must not print tracebacks here.
             start_new_session=True,
         )
@@ -311,9 +387,10 @@ class WorkerPool:
         try:
             worker.conn.send(self._spec)
             status, value = worker.conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError) as error:
             _stop(worker)
-            raise
+            how = _exit_description(worker.process.returncode)
+            raise OSError(f"the process {how} while loading the data") from error
         if status == "error":
             _stop(worker)
             raise WorkerError(*value)
@@ -323,6 +400,27 @@ class WorkerPool:
                 log.warning("query workers could not be cut off from the network; SERVICE "
                             "is still refused by the query check")  # fmt: skip
         return worker
+
+
+_OUT_OF_MEMORY = (
+    "The query needed more memory than a query may use (QUERY_MEMORY_MB). Make it more "
+    "selective or add a LIMIT."
+)
+# How often a request waiting for a process checks whether processes fail to start.
+_START_CHECK_S = 0.5
+# How long a process whose connection closed may take to exit before it is killed.
+_EXIT_WAIT_S = 2.0
+
+
+def _exit_description(code: int | None) -> str:
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            return f"was stopped by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was stopped by signal {-code}"
+    return f"exited with status {code}"
 
 
 def _stop(worker: _Worker) -> None:

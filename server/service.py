@@ -24,6 +24,7 @@ from lodpub.formats import RDF_FORMATS
 from lodpub.formats import RESULTS_FORMATS
 from lodpub.store import Answer
 from lodpub.store import Store
+from lodpub.urls import is_web_iri
 from lodpub.vocab import SD
 from lodpub.vocab import bind_all
 
@@ -117,12 +118,14 @@ def _count(store: Store, pattern: str) -> int:
 
 @dataclass(frozen=True)
 class Cell:
-    """One value of a solution as the page shows it."""
+    """One value of a solution as the page shows it. `link` is where it links to: the IRI
+    itself when it is an http(s) IRI, else "" (a `javascript:` IRI is text, never a link)."""
 
     text: str
     kind: str = "literal"  # "uri", "bnode", "literal" or "triple"
     lang: str = ""
     datatype: str = ""
+    link: str = ""
 
 
 @dataclass
@@ -160,4 +163,6 @@ def _cell(term: dict[str, Any]) -> Cell:
         return Cell("<< " + " ".join(inner) + " >>", "triple")
     if kind == "typed-literal":  # SPARQL 1.0 JSON's spelling
         kind = "literal"
-    return Cell(term["value"], kind, term.get("xml:lang", ""), term.get("datatype", ""))
+    value = term["value"]
+    link = value if kind == "uri" and is_web_iri(value) else ""
+    return Cell(value, kind, term.get("xml:lang", ""), term.get("datatype", ""), link)

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
+import pyoxigraph
 from rdflib import Graph
 from rdflib import URIRef
 from rdflib.term import Node
@@ -30,6 +31,10 @@ from rdflib.term import Node
 # Characters that may not appear in an IRI (RFC 3987 excludes them, and a SPARQL query that
 # embeds the IRI as <...> must not meet them). Paths holding one are never the publication's.
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+# The only schemes a page turns into a link: any other (javascript:, data:, file: …) in the
+# data or in a query's result is shown as text.
+WEB_SCHEMES = ("http", "https")
 
 ONTOLOGY_PATH = "ontology"
 DATASET_PATH = "dataset"
@@ -67,8 +72,8 @@ class UriSpace:
     def thing(self, path: str) -> URIRef:
         """The IRI of the thing at `path` (`br/1` → `<base>br/1`).
 
-        Raises ValueError when `path` cannot be part of an IRI."""
-        if not path or _NOT_IN_IRI.search(path):
+        Raises ValueError when `path` cannot be part of an IRI (`[`, a bad `%` escape …)."""
+        if not path or _NOT_IN_IRI.search(path) or not is_iri(self.base + path):
             raise ValueError(f"{path!r} is not an IRI path")
         return URIRef(self.base + path)
 
@@ -113,8 +118,11 @@ class UriSpace:
 
     def href(self, node: Node, extension: str = "html") -> str:
         """Where a link to `node` points: its own document, or the external IRI itself (DOIs,
-        ISSN portal pages and sources are linked out, never proxied)."""
-        return self.document(node, extension) if self.is_own(node) else str(node)
+        ISSN portal pages and sources are linked out, never proxied); "" (no link) for an
+        IRI that is not http(s)."""
+        if self.is_own(node):
+            return self.document(node, extension)
+        return str(node) if is_web_iri(str(node)) else ""
 
     def is_thing_path(self, path: str) -> bool:
         """Whether `path` can name a thing: not a reserved route, no format or linkset
@@ -123,6 +131,21 @@ class UriSpace:
         stem, dot, extension = path.rpartition(".")
         suffixes = (*self.extensions, LINKSET)
         return head not in RESERVED and not (dot and stem and extension in suffixes)
+
+
+def is_iri(text: str) -> bool:
+    """Whether `text` is an absolute IRI (RFC 3987, as Oxigraph reads IRIs in queries)."""
+    try:
+        pyoxigraph.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def is_web_iri(text: str) -> bool:
+    """Whether `text` is an http(s) IRI, the only kind a page links to."""
+    scheme, colon, _ = text.partition(":")
+    return bool(colon) and scheme.lower() in WEB_SCHEMES and is_iri(text)
 
 
 def with_lang(url: str, lang: str | None) -> str:

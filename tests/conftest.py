@@ -116,19 +116,24 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    *args: str, port: int | None = None, env: Mapping[str, str] | None = None, ready: str = ""
+    *args: str,
+    port: int | None = None,
+    env: Mapping[str, str] | None = None,
+    ready: str = "",
+    log_path: Path | None = None,
 ) -> Iterator[str]:
     """A real `python -m lodpub serve` on 127.0.0.1:`port` (default: a free one) with extra
     command-line `args` and `env` variables; yields its base URL once `ready` (a path under
     it) answers, and stops the server on exit. LODPUB_BASE_URL and LODPUB_HOST are dropped
-    from the environment, so the base URL is the server's own. Fails the calling test when
-    the server exits or does not answer within STARTUP_DEADLINE_S."""
+    from the environment, so the base URL is the server's own. The server's output goes to
+    `log_path` when given. Fails the calling test when the server exits or does not answer
+    within STARTUP_DEADLINE_S."""
     port = free_port() if port is None else port
     base_url = f"http://127.0.0.1:{port}/"
     dropped = ("LODPUB_BASE_URL", "LODPUB_HOST")
     environment = {k: v for k, v in os.environ.items() if k not in dropped} | dict(env or {})
     command = [sys.executable, "-m", "lodpub", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with tempfile.TemporaryFile() as log:
+    with open(log_path, "w+b") if log_path else tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [*command, *args], stdout=log, stderr=subprocess.STDOUT, env=environment
         )

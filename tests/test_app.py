@@ -148,7 +148,7 @@ def moved_app() -> Flask:
 
 def test_base_url_option_changes_every_iri(moved_app: Flask) -> None:
     assert moved_app.config["BASE_URL"] == "http://example.org/pub/"
-    response = moved_app.test_client().get("/dataset.nt")
+    response = moved_app.test_client().get("/pub/dataset.nt")  # served below the path
     served = Graph().parse(data=response.data, format="nt")
     iris = {t for triple in served for t in triple if isinstance(t, URIRef)}
     assert not any(iri.startswith(DEFAULT_BASE_URL) for iri in iris)

@@ -1,6 +1,7 @@
-"""Hostile data cannot inject markup (issue #4): a server started on a copy of the data whose
+"""Hostile data cannot inject markup or script: a server started on a copy of the data whose
 abstract and one keyword hold markup shows them as text everywhere the article page puts
-them: the abstract paragraph, the JSON-LD script, the meta tags, the COinS, the RDFa.
+them: the abstract paragraph, the JSON-LD script, the meta tags, the COinS, the RDFa; and a
+`javascript:` IRI the article is related to is shown, never linked.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ HOSTILE = (
     "</script><script>alert('x')</script><img src=x onerror=alert(1)>"
     ' & "quoted" </p><h1>fake</h1><!-- -->'
 )
+SCRIPT_IRI = URIRef("javascript:alert(document.domain)")
 
 
 @pytest.fixture(scope="module")
 def hostile_server() -> Iterator[tuple[str, URIRef]]:
     """`lodpub serve --data` on a copy of the data with HOSTILE in the article's English
-    abstract and in one English keyword; yields (base URL, the article's IRI)."""
+    abstract and in one English keyword, and SCRIPT_IRI as a related resource (an IRI, as
+    the shapes ask); yields (base URL, the article's IRI)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     data = data_graph(base)
@@ -44,6 +47,7 @@ def hostile_server() -> Iterator[tuple[str, URIRef]]:
         old = next(o for o in data.objects(article, predicate) if o.language == "en")
         data.remove((article, predicate, old))
         data.add((article, predicate, Literal(HOSTILE, lang="en")))
+    data.add((article, DCTERMS.relation, SCRIPT_IRI))
     folder = Path(tempfile.mkdtemp())
     path = folder / "hostile.ttl"
     data.serialize(path, format="turtle")
@@ -91,3 +95,18 @@ def test_hostile_literal_round_trips_in_turtle(hostile_server) -> None:
     response = requests.get(str(article), headers={"Accept": "text/turtle"}, timeout=60)
     graph = Graph().parse(data=response.content, format="turtle")
     assert Literal(HOSTILE, lang="en") in set(graph.objects(article, DCTERMS.abstract))
+
+
+def test_script_iri_in_the_data_is_text_not_a_link(page) -> None:
+    _, text = page
+    tree = lxml_html.fromstring(text)
+    hrefs = [href.strip().lower() for href in tree.xpath("//@href")]
+    assert not [h for h in hrefs if not h.startswith(("http://", "https://", "#", "/static/"))]
+    assert str(SCRIPT_IRI) in tree.text_content()
+
+
+def test_script_iri_stays_in_the_data(hostile_server) -> None:
+    _, article = hostile_server
+    response = requests.get(str(article), headers={"Accept": "text/turtle"}, timeout=60)
+    graph = Graph().parse(data=response.content, format="turtle")
+    assert (article, DCTERMS.relation, SCRIPT_IRI) in graph

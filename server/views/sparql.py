@@ -12,7 +12,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import logging
+import math
+import threading
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,13 +34,31 @@ from lodpub.formats import RDF_FORMATS
 from lodpub.formats import RESULTS_FORMATS
 from lodpub.formats import Format
 from lodpub.formats import by_name
+from lodpub.logs import limited
+from lodpub.logs import request_failed
 from lodpub.store import Answer
 from lodpub.store import Request
 from lodpub.store import Store
 
-log = logging.getLogger(__name__)
+log = limited(__name__)
 
 bp = Blueprint("sparql", __name__)
+ADMISSION = "lodpub.sparql.admission"
+
+
+@bp.record_once
+def _admission(state: Any) -> None:
+    # Requests running or waiting for a query process, per server process. A request that
+    # waits holds a web thread, so at least one thread stays for pages, documents and dumps:
+    # past the bound the answer is an immediate 503, never a wait.
+    config = state.app.config
+    bound = config["QUERY_WORKERS"] + config["QUERY_QUEUE"]
+    threads = config.get("THREADS")
+    if threads:
+        bound = max(1, min(bound, threads - 1))
+    state.app.extensions[ADMISSION] = threading.BoundedSemaphore(bound)
+    state.app.extensions[ADMISSION + ".bound"] = bound
+
 
 ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
 FORM = "application/x-www-form-urlencoded"
@@ -197,7 +216,17 @@ def _answer(query: Request, form: str) -> Answer:
         form=form,
     )
     guard.check_graph_iris(query.default_graph_uris + query.named_graph_uris, graphs)
-    return _store().answer(query, timeout=config["QUERY_TIMEOUT"])
+    admission = current_app.extensions[ADMISSION]
+    if not admission.acquire(blocking=False):
+        raise errors.ServiceUnavailable(
+            f"The endpoint is busy: {current_app.extensions[ADMISSION + '.bound']} queries "
+            "are running or waiting (QUERY_WORKERS + QUERY_QUEUE). Try again in a few seconds.",
+            retry_after=math.ceil(config["QUERY_TIMEOUT"]),
+        )
+    try:
+        return _store().answer(query, timeout=config["QUERY_TIMEOUT"])
+    finally:
+        admission.release()
 
 
 def _etag(query: Request, fmt: Format) -> str:
@@ -273,15 +302,18 @@ def _page(query: Request, form: str, etag: str, alternatives: list[Format]) -> R
     result in each of `alternatives`."""
     status = 200
     context: dict[str, Any] = {"query": query.sparql, "alternatives": alternatives}
+    headers: dict[str, str] = {}
     try:
         answer = _answer(query, form)
     except errors.LodpubError as error:
         status = error.status
+        headers = error.headers()
         context["error"] = error.message
+        request_failed(request.method, request.full_path.rstrip("?"), status, error.message)
     else:
         context["answer"] = answer
         context["result"] = service.readable(answer)
-    response = Response(_render(**context), status, content_type=HTML.content_type)
+    response = Response(_render(**context), status, headers, content_type=HTML.content_type)
     return _cacheable(_gzip(response), etag) if status == 200 else response
 
 
@@ -318,11 +350,19 @@ def _error(error: errors.LodpubError) -> Response:
 
 @bp.errorhandler(Exception)
 def _unexpected(error: Exception) -> Response:
-    log.exception("SPARQL request failed", exc_info=error)
-    return _plain(500, "The query failed inside the server; the details are in its log.")
+    # A fault of the server's own: its traceback goes to the (limited) log.
+    log.error("%s %r failed", request.method, request.path, exc_info=error)
+    return _plain(
+        500, "The query failed inside the server; the details are in its log.", logged=True
+    )
 
 
-def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def _plain(
+    status: int, message: str, headers: dict[str, str] | None = None, logged: bool = False
+) -> Response:
+    """A short plain-text error, and its one line in the log unless it is `logged` already."""
+    if not logged:
+        request_failed(request.method, request.full_path.rstrip("?"), status, message)
     title = f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}"
     response = Response(f"{title}\n{message}\n", status, content_type="text/plain; charset=utf-8")
     response.headers.update(headers or {})
