@@ -1,5 +1,6 @@
 """The application factory: config, load and validate the data once, open the store,
-register the blueprints, render errors, add common headers."""
+register the blueprints, render errors, add common headers, put the front's middleware
+(health check, body limit, response cache) before Flask."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from flask import render_template
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from lodpub import front
+from lodpub.cache import ResponseCache
 from lodpub.config import Config
 from lodpub.conneg import prefers_html
 from lodpub.dataset import load_publication
@@ -64,6 +67,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_exception)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_common_headers)
+    # Outside Flask: the health check, oversized bodies and cache hits need none of it.
+    cache = ResponseCache(
+        app.wsgi_app,
+        max_entries=settings["RESPONSE_CACHE_ENTRIES"],
+        max_bytes=settings["RESPONSE_CACHE_MB"] * 1024 * 1024,
+    )
+    app.extensions["lodpub.cache"] = cache
+    app.wsgi_app = front.FrontDoor(
+        cache, max_body=front.max_body_bytes(settings), max_query_bytes=settings["MAX_QUERY_BYTES"]
+    )
     return app
 
 

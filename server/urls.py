@@ -39,7 +39,8 @@ VOID_PATH = ".well-known/void"
 SPARQL_PATH = "sparql"
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
-RESERVED = (DOC, SPARQL_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH)
+HEALTH_PATH = "health"
+RESERVED = (DOC, SPARQL_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH, HEALTH_PATH)
 
 
 @dataclass(frozen=True)
