@@ -150,6 +150,8 @@ class ResponseCache:
                 etag = unquote_etag(value)[0]
             if lowered in _NOT_MODIFIED_HEADERS:
                 not_modified.append((name, value))
+        # Date says when the answer was sent: the server adds it to every answer, hits too.
+        headers = [(name, value) for name, value in headers if name.lower() != "date"]
         entry = Entry(status, headers, body, etag, not_modified, size)
         return entry, keep and size <= self.max_entry_bytes
 
