@@ -30,10 +30,16 @@ from lodpub.cli import cli
 IDLE_SOCKETS = 2000
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 # Combined Log Format: host ident user [time] "request" status bytes "referer" "user agent"
+# Fields in quotes escape `"` and `\` with a backslash, as Apache writes them.
+QUOTED = r'"((?:[^"\\]|\\.)*)"'
 CLF = re.compile(
-    r'^(?P<host>\S+) - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] '
-    r'"(?P<request>[^"]*)" (?P<status>\d{3}) (?P<bytes>\d+|-) "(?P<referer>[^"]*)" '
-    r'"(?P<agent>[^"]*)"$'
+    r"^(?P<host>\S+) - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "
+    + QUOTED.replace("(", "(?P<request>", 1)
+    + r" (?P<status>\d{3}) (?P<bytes>\d+|-) "
+    + QUOTED.replace("(", "(?P<referer>", 1)
+    + " "
+    + QUOTED.replace("(", "(?P<agent>", 1)
+    + "$"
 )
 
 
@@ -123,6 +129,23 @@ def test_access_log_is_combined_log_format(server: Server) -> None:
     assert fields["status"] == "200"
     assert fields["bytes"] == response.headers["Content-Length"]
     assert fields["referer"] == "http://example.org/from"
+
+
+def test_access_log_lines_cannot_be_forged(server: Server) -> None:
+    forged = '127.0.0.9 - - [01/Jan/2000:00:00:00 +0000] "GET /forged HTTP/1.1" 200 1 "-" "-"'
+    path = "doc/forgery%0a" + forged.replace(" ", "%20").replace('"', "%22")
+    agent = 'agent" "quoted'
+    response = requests.get(server.url + path, headers={"User-Agent": agent}, timeout=30)
+    assert response.status_code == 404
+    line = None
+    for _ in range(50):
+        line = next((x for x in server.output().splitlines() if "forgery" in x), None)
+        if line:
+            break
+        time.sleep(0.1)
+    assert line is not None and CLF.match(line), line
+    assert not any(x.startswith("127.0.0.9") for x in server.output().splitlines())
+    assert line.endswith('"agent\\" \\"quoted"'), line
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(server: Server) -> None:
