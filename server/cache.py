@@ -73,6 +73,12 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def clear(self) -> None:
+        """Forget every answer (for an app whose validators were reset in place)."""
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         method = environ["REQUEST_METHOD"]
         if not self.max_entries or method not in CACHED_METHODS:
