@@ -40,8 +40,9 @@ HEALTH_PATH = "/" + urls.HEALTH_PATH
 # parameters; anything announcing more is refused before a byte of it is read.
 BODY_SLACK_BYTES = 64 * 1024
 # Seconds the server processes get, beyond QUERY_TIMEOUT, to finish their requests on
-# SIGTERM before they are killed.
+# SIGTERM before they are killed; granian accepts at most 1,800 in all.
 SHUTDOWN_MARGIN_S = 5
+MAX_SHUTDOWN_S = 1800
 
 
 class ServeError(Exception):
@@ -190,7 +191,7 @@ def serve(wsgi_app: Callable, config: Mapping[str, Any]) -> None:
         ),
         log_level=LogLevels.warning,
         log_access=False,
-        workers_kill_timeout=int(config["QUERY_TIMEOUT"]) + SHUTDOWN_MARGIN_S,
+        workers_kill_timeout=min(int(config["QUERY_TIMEOUT"]) + SHUTDOWN_MARGIN_S, MAX_SHUTDOWN_S),
         respawn_failed_workers=True,
     )
     server.serve(target_loader=lambda _target: AccessLog(wsgi_app))
