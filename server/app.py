@@ -1,6 +1,7 @@
 """The application factory: config, load and validate the data once, open the store,
-register the blueprints, render errors, add common headers, and mount the app below the base
-URL's path (a base URL of https://example.org/lod/ serves /lod/br/1)."""
+register the blueprints, render errors, add common headers, mount the app below the
+base URL's path (a base URL of https://example.org/lod/ serves /lod/br/1) and put the
+front's middleware (health check, body limit, response cache) before Flask."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from lodpub import front
+from lodpub.cache import ResponseCache
 from lodpub.config import Config
 from lodpub.conneg import prefers_html
 from lodpub.dataset import load_publication
@@ -94,6 +97,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     prefix = urlsplit(settings["BASE_URL"]).path.rstrip("/")
     if prefix:
         app.wsgi_app = BelowPrefix(app.wsgi_app, prefix, settings["BASE_URL"])  # type: ignore[method-assign]
+    # Outside Flask: the health check, oversized bodies and cache hits need none of it.
+    cache = ResponseCache(
+        app.wsgi_app,
+        max_entries=settings["RESPONSE_CACHE_ENTRIES"],
+        max_bytes=settings["RESPONSE_CACHE_MB"] * 1024 * 1024,
+    )
+    app.extensions["lodpub.cache"] = cache
+    app.wsgi_app = front.FrontDoor(
+        cache, max_body=front.max_body_bytes(settings), max_query_bytes=settings["MAX_QUERY_BYTES"]
+    )
     return app
 
 

@@ -1,12 +1,11 @@
 """The `lodpub` command: a thin skin over the library (dataset, validate, app).
 
-Exit codes: 0 success, 1 the data violates its shapes, 2 unreadable input (and click's usage
-errors).
+Exit codes: 0 success, 1 the data violates its shapes, 2 unreadable input, an address that
+cannot be listened on (and click's usage errors).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
@@ -14,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-import waitress
 from rdflib import Graph
 
+from lodpub import front
 from lodpub.app import create_app
 from lodpub.config import Config
 from lodpub.dataset import load
@@ -102,7 +101,11 @@ def validate(files: Sequence[Path], report_format: str, base_url: str | None) ->
 
 @cli.command()
 @click.option("--host", help="Interface to listen on [default: 127.0.0.1; env: LODPUB_HOST].")
-@click.option("--port", type=int, help="Port to listen on [default: 8080; env: LODPUB_PORT].")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    help="Port to listen on [default: 8080; env: LODPUB_PORT].",
+)
 @click.option(
     "--base-url",
     help="Base URL the data's relative IRIs resolve against "
@@ -116,24 +119,44 @@ def validate(files: Sequence[Path], report_format: str, base_url: str | None) ->
     help="An RDF file to serve instead of data/article.ttl (Turtle, TriG with named graphs, "
     "...); repeat for several [env: LODPUB_DATA_FILES].",
 )
-@click.option("--threads", type=int, help="Worker threads [default: 4; env: LODPUB_THREADS].")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Server processes [default: 1; env: LODPUB_WORKERS].",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="Python threads per server process [default: 4; env: LODPUB_THREADS].",
+)
 def serve(
     host: str | None,
     port: int | None,
     base_url: str | None,
     data_files: Sequence[Path],
+    workers: int | None,
     threads: int | None,
 ) -> None:
-    """Validate the data, then serve it over HTTP (waitress).
+    """Validate the data, then serve it over HTTP (granian, see lodpub.front) until SIGTERM
+    or Ctrl-C, writing one access-log line per request (Combined Log Format) to stdout.
 
     Refuses to start, printing the validation report and exiting 1, when the data violates
-    its shapes; exits 2 when a file cannot be read or the shapes cannot be applied.
+    its shapes; exits 2 when a file cannot be read, the shapes cannot be applied or the
+    address cannot be listened on.
     """
     config = _config(
-        host=host, port=port, base_url=base_url, data_files=tuple(data_files), threads=threads
+        host=host,
+        port=port,
+        base_url=base_url,
+        data_files=tuple(data_files),
+        workers=workers,
+        threads=threads,
     )
     try:
+        front.check_address(config["HOST"], config["PORT"])
         app = create_app(config)
+    except front.ServeError as error:
+        raise Unreadable(str(error)) from None
     except (UnreadableFile, UnusableShapes) as error:
         raise Unreadable(error.message) from None
     except InvalidData as error:
@@ -142,14 +165,13 @@ def serve(
     store = app.extensions["lodpub"]
     click.echo(
         f"Serving {store.triple_count()} triples at {config['BASE_URL']} "
-        f"(listening on {config['HOST']}:{config['PORT']})"
+        f"(listening on {config['HOST']}:{config['PORT']}, {config['WORKERS']} process(es) "
+        f"of {config['THREADS']} threads)"
     )
-    # waitress logs "Task queue depth is N" for every request that finds all its threads
-    # busy: under load, one line per request, and ~3-5 % of the server's Python time
-    # (measured with py-spy). Requests waiting is expected here (queries wait for one of
-    # QUERY_WORKERS processes, and get 503 after QUERY_TIMEOUT), so only errors are logged.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    waitress.serve(app, host=config["HOST"], port=config["PORT"], threads=config["THREADS"])
+    try:
+        front.serve(app.wsgi_app, config)
+    except front.ServeError as error:
+        raise Unreadable(str(error)) from None
 
 
 @cli.command()

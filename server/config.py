@@ -68,6 +68,13 @@ def _non_negative_int(value: Any) -> int:
     return number
 
 
+def _port(value: Any) -> int:
+    number = _integer(value)
+    if not 1 <= number <= 65535:
+        raise ValueError(f"must be a TCP port from 1 to 65535, got {value!r}")
+    return number
+
+
 def _query_workers(value: Any) -> int:
     number = _positive_int(value)
     if number > MAX_QUERY_WORKERS:
@@ -93,6 +100,13 @@ def _query_timeout(value: Any) -> float:
     if not 0 < number <= MAX_QUERY_TIMEOUT:  # also refuses nan and inf
         raise ValueError(f"must be a number of seconds above 0 and at most "
                          f"{MAX_QUERY_TIMEOUT:g}, got {value!r}")  # fmt: skip
+    return number
+
+
+def _header_timeout(value: Any) -> float:
+    number = float(value)
+    if not 0.001 <= number <= 60:
+        raise ValueError(f"must be a number of seconds from 0.001 to 60, got {value!r}")
     return number
 
 
@@ -153,8 +167,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SHAPES_DIR", REPO_ROOT / "shapes", Path, "Folder of SHACL shapes files."),
     Setting("ONTOLOGY_DIR", REPO_ROOT / "ontology", Path, "Folder of the ontology files."),
     Setting("HOST", DEFAULT_HOST, str, "Interface `lodpub serve` listens on."),
-    Setting("PORT", DEFAULT_PORT, _positive_int, "Port `lodpub serve` listens on."),
-    Setting("THREADS", 4, _positive_int, "Worker threads of `lodpub serve` (waitress)."),
+    Setting("PORT", DEFAULT_PORT, _port, "Port `lodpub serve` listens on (1-65535)."),
+    # The production front (lodpub.front): granian, lodpub.cache.
+    Setting("WORKERS", 1, _positive_int,
+            "Server processes of `lodpub serve`; each holds the data and its own "
+            "QUERY_WORKERS query processes."),
+    Setting("THREADS", 4, _positive_int,
+            "Python threads per server process that run requests (a cache hit takes one "
+            "for microseconds, a SPARQL query for as long as it runs)."),
+    Setting("MAX_CONNECTIONS", 4096, _positive_int,
+            "Open connections each server process holds, idle ones included; more wait "
+            "in the listen queue."),
+    Setting("HEADER_TIMEOUT", 10.0, _header_timeout,
+            "Seconds a client has to send a request's headers (0.001 to 60); a slower "
+            "client is disconnected."),
+    Setting("RESPONSE_CACHE_ENTRIES", 4096, _non_negative_int,
+            "Answers (pages, documents, dumps, VoID, SPARQL results) kept in memory per "
+            "server process for repeated GET and HEAD requests (0: none)."),
+    Setting("RESPONSE_CACHE_MB", 64, _non_negative_int,
+            "Memory those answers may take per server process, in MiB; one answer "
+            "takes at most an eighth of it."),
     # The SPARQL endpoint's limits (issue #3, lodpub.guard).
     Setting("QUERY_TIMEOUT", 10.0, _query_timeout,
             "Seconds a SPARQL query may wait and run before it is stopped (503)."),

@@ -47,7 +47,10 @@ SPARQL_PATH = "sparql"
 OAI_PATH = "oai"
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
-RESERVED = (DOC, SPARQL_PATH, OAI_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH)
+HEALTH_PATH = "health"
+RESERVED = (
+    DOC, SPARQL_PATH, OAI_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH, HEALTH_PATH
+)
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,8 @@ def serving(
     ready: str = "",
     log_path: Path | None = None,
 ) -> Iterator[str]:
-    """A real `python -m lodpub serve` on 127.0.0.1:`port` (default: a free one) with extra
+    """A real `python -m lodpub serve` (the production server, lodpub.front) on
+    127.0.0.1:`port` (default: a free one) with extra
     command-line `args` and `env` variables; yields its base URL once `ready` (a path under
     it) answers, and stops the server on exit. LODPUB_BASE_URL and LODPUB_HOST are dropped
     from the environment, so the base URL is the server's own. The server's output goes to
@@ -157,8 +158,9 @@ def endpoint() -> Endpoint:
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
-    """A real `python -m lodpub serve` on a free 127.0.0.1 port; yields its base URL."""
-    with serving() as base_url:
+    """A real `python -m lodpub serve` on a free 127.0.0.1 port, as deployed: the production
+    server (granian) with two server processes; yields its base URL."""
+    with serving("--workers", "2") as base_url:
         yield base_url
 
 

@@ -72,5 +72,8 @@ def _start() -> Endpoint:
         "LODPUB_MAX_RESULT_ROWS": str(MAX_RESULT_ROWS),
         "LODPUB_MAX_QUERY_BYTES": str(MAX_QUERY_BYTES),
     }
-    server = serving("--threads", "8", *data, "--data", str(graphs), env=limits, ready="sparql")
+    # Two server processes, as deployed: the limits must hold in each.
+    server = serving(
+        "--workers", "2", "--threads", "8", *data, "--data", str(graphs), env=limits, ready="sparql"
+    )
     return Endpoint(stack.enter_context(server))

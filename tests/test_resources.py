@@ -229,6 +229,7 @@ def test_etag_changes_when_a_template_changes(
 
     def etag() -> str:
         monkeypatch.delitem(app.extensions, "lodpub.site", raising=False)
+        app.extensions["lodpub.cache"].clear()
         return client.get(url).headers["ETag"]
 
     before = etag()

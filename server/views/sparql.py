@@ -39,6 +39,7 @@ from lodpub.logs import request_failed
 from lodpub.store import Answer
 from lodpub.store import Request
 from lodpub.store import Store
+from lodpub.views.state import validator
 
 log = limited(__name__)
 
@@ -230,9 +231,9 @@ def _answer(query: Request, form: str) -> Answer:
 
 
 def _etag(query: Request, fmt: Format) -> str:
-    # The answer depends on the data, the request and the format only. Weak: blank node
+    # The answer depends on the data, the code, the request and the format. Weak: blank node
     # labels differ from one run to the next.
-    key = json.dumps([_store().version, fmt.name, query.__dict__], sort_keys=True)
+    key = json.dumps([validator(), fmt.name, query.__dict__], sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
