@@ -48,9 +48,8 @@ OAI_PATH = "oai"
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
 HEALTH_PATH = "health"
-RESERVED = (
-    DOC, SPARQL_PATH, OAI_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH, HEALTH_PATH
-)
+RESERVED = (DOC, SPARQL_PATH, OAI_PATH, HEALTH_PATH, "static", ".well-known", ROBOTS_PATH,
+            SITEMAP_PATH)  # fmt: skip
 
 
 @dataclass(frozen=True)
