@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # Blueprint modules of lodpub.views, each exposing `bp`. Issues #3 and #4 add sparql and
 # resources; a module not written yet is skipped (only its own absence, not a failing import).
-VIEW_MODULES = ("site", "sparql", "oai", "resources")
+VIEW_MODULES = ("site", "sparql", "oai", "quality", "resources")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -42,7 +42,17 @@ SPARQL_PATH = "sparql"
 OAI_PATH = "oai"
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
-RESERVED = (DOC, SPARQL_PATH, OAI_PATH, "static", ".well-known", ROBOTS_PATH, SITEMAP_PATH)
+QUALITY_PATH = "quality"
+RESERVED = (
+    DOC,
+    SPARQL_PATH,
+    OAI_PATH,
+    QUALITY_PATH,
+    "static",
+    ".well-known",
+    ROBOTS_PATH,
+    SITEMAP_PATH,
+)
 
 
 @dataclass(frozen=True)
