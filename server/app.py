@@ -53,7 +53,7 @@ SECURITY_HEADERS = {
 
 # Blueprint modules of lodpub.views, each exposing `bp`. Issues #3 and #4 add sparql and
 # resources; a module not written yet is skipped (only its own absence, not a failing import).
-VIEW_MODULES = ("site", "sparql", "oai", "resources")
+VIEW_MODULES = ("site", "sparql", "oai", "quality", "resources")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

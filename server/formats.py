@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from lodpub.vocab import PREFIXES
 
-Kind = Literal["rdf", "results", "html", "citation", "linkset"]
+Kind = Literal["rdf", "results", "html", "citation", "linkset", "report"]
 
 
 @dataclass(frozen=True)
@@ -164,3 +164,6 @@ LINKSET_TEXT = Format(
     "linkset", "Linkset", ("application/linkset",), "linkset", "linkset", aliases=("text",)
 )
 LINKSET_FORMATS = (LINKSET_JSON, LINKSET_TEXT)
+
+# The reference quality report (quality.py) for programs: its own JSON, not RDF.
+REPORT_JSON = Format("report-json", "JSON", ("application/json",), "json", "report")

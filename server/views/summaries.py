@@ -17,6 +17,7 @@ from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCAT
 from rdflib.namespace import DCTERMS
+from rdflib.namespace import OWL
 from rdflib.namespace import RDFS
 from rdflib.namespace import VOID
 from rdflib.term import Node
@@ -64,6 +65,8 @@ def work(b: Builder, iri: URIRef, with_references: bool) -> dict[str, Any]:
         "roles": roles(b, iri, exclude=(PRO.author,)),
         "identifiers": identifiers,
         "links": links,
+        # Links to the same work in other datasets (data/links.ttl).
+        "same_as": [b.value(o) for o in sorted(g.objects(iri, OWL.sameAs))],
         "printed": [
             {"value": b.value(ref), "content": g.value(ref, C4O.hasContent)}
             for ref in sorted(g.subjects(BIRO.references, iri))
