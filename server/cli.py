@@ -6,6 +6,8 @@ cannot be listened on (and click's usage errors).
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
@@ -152,6 +154,9 @@ def serve(
         workers=workers,
         threads=threads,
     )
+    # The error log (stderr), one line per event, naming who speaks (lodpub.guard,
+    # lodpub.requests); the access log goes to stdout.
+    logging.basicConfig(format="%(levelname)s:%(name)s:%(message)s", stream=sys.stderr)
     try:
         front.check_address(config["HOST"], config["PORT"])
         app = create_app(config)

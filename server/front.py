@@ -33,6 +33,7 @@ from granian.log import LogLevels
 from granian.server import MPServer
 
 from lodpub import urls
+from lodpub.logs import request_failed
 
 HEALTH_PATH = "/" + urls.HEALTH_PATH
 # The largest request body any view reads is a form-encoded SPARQL query of MAX_QUERY_BYTES
@@ -60,10 +61,11 @@ class FrontDoor:
     def __init__(self, app: Callable, *, max_body: int, max_query_bytes: int) -> None:
         self.app = app
         self.max_body = max_body
-        self.too_large = (
-            f"413 Content Too Large\nThe request body is too large: queries are limited to "
-            f"{max_query_bytes} bytes (MAX_QUERY_BYTES).\n"
-        ).encode()
+        self.too_large_message = (
+            f"The request body is too large: queries are limited to {max_query_bytes} bytes "
+            "(MAX_QUERY_BYTES)."
+        )
+        self.too_large = f"413 Content Too Large\n{self.too_large_message}\n".encode()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
@@ -71,6 +73,8 @@ class FrontDoor:
         length = environ.get("CONTENT_LENGTH")
         if length and length.isdigit() and int(length) > self.max_body:
             # The unread body makes the connection unusable: close it.
+            request_failed(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""),
+                           413, self.too_large_message)  # fmt: skip
             return _plain(start_response, "413 Content Too Large", self.too_large,
                           ("Connection", "close"))  # fmt: skip
         return self.app(environ, start_response)

@@ -10,6 +10,7 @@ clients fill it. Its output goes to a file the tests read.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -41,8 +42,13 @@ SETTINGS = {
 }
 
 
+# An access-log line (Combined Log Format, on stdout, one for every request): not an error line.
+ACCESS_LINE = re.compile(r'^\S+ - - \[[^]]+\] "')
+
+
 class Log:
-    """The server's output, read from where the last read stopped."""
+    """The server's error lines (its output less the access log), read from where the last
+    read stopped."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -53,7 +59,8 @@ class Log:
             file.seek(self.offset)
             data = file.read()
         self.offset += len(data)
-        return data.decode("utf-8", "replace").splitlines()
+        lines = data.decode("utf-8", "replace").splitlines()
+        return [line for line in lines if not ACCESS_LINE.match(line)]
 
 
 class Server:
