@@ -1,5 +1,6 @@
-"""The application factory: config, load and validate the data once, open the store,
-register the blueprints, render errors, add common headers."""
+"""The application factory: config, open the store (a built one read-only, or the data files
+loaded and validated into memory), register the blueprints, render errors, add common
+headers."""
 
 from __future__ import annotations
 
@@ -7,21 +8,34 @@ import importlib
 import importlib.util
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from flask import Flask
 from flask import Response
 from flask import render_template
+from rdflib import Graph
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from lodpub import catalogue
+from lodpub.catalogue import Figures
 from lodpub.config import Config
 from lodpub.conneg import prefers_html
+from lodpub.dataset import load_ontology
 from lodpub.dataset import load_publication
 from lodpub.errors import InvalidData
 from lodpub.errors import LodpubError
-from lodpub.store import MemoryStore
+from lodpub.loader import database
+from lodpub.loader import open_published
+from lodpub.store import Store
+from lodpub.store import disk_store
+from lodpub.store import memory_store
+from lodpub.urls import UriSpace
 from lodpub.validate import validate_publication
 
 log = logging.getLogger(__name__)
@@ -31,33 +45,53 @@ log = logging.getLogger(__name__)
 VIEW_MODULES = ("site", "sparql", "resources")
 
 
+@dataclass(frozen=True)
+class Served:
+    """What the views read besides the store, fixed for the app's life: the dataset's figures
+    (lodpub.catalogue), the ontology, the validation report's text and when the data last
+    changed."""
+
+    figures: Figures
+    ontology: Graph
+    report: str
+    modified: datetime
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The lodpub Flask app. `config` overrides the defaults and LODPUB_* variables (Config).
 
-    Loads and validates the data once. Raises errors.UnreadableFile when a data, ontology or
-    shapes file is missing or does not parse, errors.UnusableShapes when pyshacl cannot apply
-    the shapes, errors.InvalidData when the data violates them (its `report` is the text
-    report).
+    With STORE set, opens that built store read-only (its base URL wins over BASE_URL: its
+    IRIs were resolved against it) and neither reads nor validates the data files. Otherwise
+    loads and validates DATA_FILES into memory. Raises errors.UnreadableFile when a data,
+    ontology or shapes file (or the store) is missing or does not parse,
+    errors.UnusableShapes when pyshacl cannot apply the shapes, errors.InvalidData when the
+    data violates them (its `report` is the text report).
 
-    `app.extensions["lodpub"]` is the Store; `"lodpub.publication"` the parsed files
-    (dataset.Publication), `"lodpub.report"` the validation report (warnings included).
+    `app.extensions["lodpub"]` is the Store, `"lodpub.served"` the Served.
     """
     settings = Config.load(config)
-    publication = load_publication(settings)
-    report = validate_publication(publication)
-    if not report.conforms:
-        raise InvalidData(report.render("text"), report.violations)
+    limits = {
+        "workers": settings["QUERY_WORKERS"],
+        "memory_mb": settings["QUERY_MEMORY_MB"],
+        "cache_entries": settings["QUERY_CACHE_ENTRIES"],
+    }
+    if settings["STORE"] is not None:
+        published = open_published(Path(settings["STORE"]))
+        settings["BASE_URL"] = published.manifest.base_url
+        store = disk_store(database(published), published.manifest.version, **limits)
+        served = Served(
+            figures=published.figures,
+            ontology=load_ontology(settings["BASE_URL"], settings["ONTOLOGY_DIR"]),
+            report=published.report,
+            modified=datetime.fromisoformat(published.manifest.modified),
+        )
+    else:
+        store, served = _from_files(settings, limits)
 
     app = Flask(__name__)
     app.config.update(settings)
-    app.extensions["lodpub"] = MemoryStore(
-        publication.data,
-        workers=settings["QUERY_WORKERS"],
-        memory_mb=settings["QUERY_MEMORY_MB"],
-        cache_entries=settings["QUERY_CACHE_ENTRIES"],
-    )
-    app.extensions["lodpub.publication"] = publication
-    app.extensions["lodpub.report"] = report
+    app.extensions["lodpub"] = store
+    app.extensions["lodpub.served"] = served
     for module in _view_modules():
         app.register_blueprint(module.bp)
     app.register_error_handler(LodpubError, _lodpub_error)
@@ -65,6 +99,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_common_headers)
     return app
+
+
+def _from_files(settings: Config, limits: dict[str, int]) -> tuple[Store, Served]:
+    """The data files validated and loaded into memory; the rdflib copy read for validation
+    is dropped once it is done."""
+    publication = load_publication(settings)
+    report = validate_publication(publication)
+    if not report.conforms:
+        raise InvalidData(report.render("text"), report.violations)
+    store = memory_store(publication.files, publication.base_url, **limits)
+    newest = max(path.stat().st_mtime for path in publication.files)
+    served = Served(
+        figures=catalogue.figures(store, UriSpace(publication.base_url, ())),
+        ontology=publication.ontology,
+        report=report.render("text"),
+        modified=datetime.fromtimestamp(int(newest), UTC),
+    )
+    return store, served
 
 
 def _view_modules() -> list[ModuleType]:

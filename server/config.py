@@ -53,6 +53,10 @@ def _positive_float(value: Any) -> float:
     return number
 
 
+def _optional_path(value: Any) -> Path | None:
+    return None if value in (None, "") else Path(value)
+
+
 def _optional_base_url(value: Any) -> str | None:
     return None if value in (None, "") else base_url(str(value))
 
@@ -92,6 +96,9 @@ SETTINGS: tuple[Setting, ...] = (
         "RDF files to publish (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD, chosen by "
         "extension); in the environment separated by the OS path separator (`:`).",
     ),
+    Setting("STORE", None, _optional_path,
+            "A store directory built by `lodpub load` to serve (read-only, not validated again) "
+            "instead of DATA_FILES; empty: the data files, validated, in memory."),
     Setting("SHAPES_DIR", REPO_ROOT / "shapes", Path, "Folder of SHACL shapes files."),
     Setting("ONTOLOGY_DIR", REPO_ROOT / "ontology", Path, "Folder of the ontology files."),
     Setting("HOST", DEFAULT_HOST, str, "Interface `lodpub serve` listens on."),
