@@ -115,7 +115,7 @@ def load(files: Sequence[Path], store_dir: Path, base_url: str | None) -> None:
         raise Unreadable(error.message) from None
     except MemoryError:
         raise Unreadable(OUT_OF_MEMORY) from None
-    if not report.conforms:
+    if manifest is None:
         click.echo(report.render("text"), err=True, nl=False)
         raise click.ClickException(
             f"{report.violations} SHACL violation(s); {store_dir} is left as it was"

@@ -23,6 +23,7 @@ import shutil
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -55,7 +56,6 @@ class Manifest:
     files: list[str]
     triples: int
     kinds: dict[str, int]
-    violations: int
     modified: str  # the newest data file's modification time (ISO 8601, UTC)
     loaded: str  # when the build finished (ISO 8601, UTC)
     seconds: float  # how long the load took
@@ -75,20 +75,35 @@ def load(
     publication: Publication,
     target: Path,
     progress: Callable[[str, int], AbstractContextManager[Any]] | None = None,
-) -> tuple[Manifest, Report]:
-    """Validate `publication` and, when it conforms, build it into a new directory and switch
-    `target` to it; return the build's manifest and the report. A report with violations
-    builds and switches nothing (check `report.conforms`).
+) -> tuple[Manifest | None, Report]:
+    """Validate `publication` and, when it conforms, build it (`build`) and switch `target` to
+    it; return the build's manifest (None when the data has violations: nothing is built or
+    switched) and the report. Raises UnreadableFile."""
+    _check_target(target)
+    report = validate_publication(publication)
+    if not report.conforms:
+        return None, report
+    files = list(publication.files)
+    manifest = build(files, publication.base_url, target, report.render("text"), progress)
+    return manifest, report
+
+
+def build(
+    files: Sequence[Path],
+    base_url: str,
+    target: Path,
+    report: str,
+    progress: Callable[[str, int], AbstractContextManager[Any]] | None = None,
+) -> Manifest:
+    """Bulk-load `files` into a new build, record `report` (the validation report's text)
+    and the dataset's figures beside it, and switch `target` to it. Validating is the
+    caller's part (`load`).
 
     `progress(label, total)` makes a progress bar (click.progressbar) as a context manager
     whose `update(n)` says that n more bytes were read. Raises UnreadableFile (also when
     `target` exists but is not a link to a build)."""
     started = time.monotonic()
     _check_target(target)
-    report = validate_publication(publication)
-    if not report.conforms:
-        return _manifest(publication, 0, {}, report, started), report
-    files = list(publication.files)
     _remove_partial_builds(target)
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
@@ -96,14 +111,24 @@ def load(
     try:
         total = sum(path.stat().st_size for path in files)
         with (progress or _no_progress)("Loading", total) as bar:
-            triples = stores.build(files, publication.base_url, partial / DATABASE, bar.update)
+            triples = stores.build(files, base_url, partial / DATABASE, bar.update)
         opened = stores.disk_store(partial / DATABASE, "")
-        space = UriSpace(publication.base_url, ())
+        space = UriSpace(base_url, ())
         figures = catalogue.figures(opened, space)
         del opened
         figures.save(partial)
-        manifest = _manifest(publication, triples, figures.kinds(space), report, started)
-        (partial / REPORT).write_text(report.render("text"), encoding="utf-8")
+        newest = max(path.stat().st_mtime for path in files)
+        manifest = Manifest(
+            version=stores.data_version(files, base_url),
+            base_url=base_url,
+            files=[str(path) for path in files],
+            triples=triples,
+            kinds=figures.kinds(space),
+            modified=datetime.fromtimestamp(int(newest), UTC).isoformat(),
+            loaded=datetime.now(UTC).isoformat(timespec="seconds"),
+            seconds=round(time.monotonic() - started, 1),
+        )
+        (partial / REPORT).write_text(report, encoding="utf-8")
         (partial / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
         build = target.with_name(f"{target.name}.{manifest.version[:16]}-{time.time_ns()}")
         partial.rename(build)
@@ -111,7 +136,7 @@ def load(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     _switch(target, build)
-    return manifest, report
+    return manifest
 
 
 def open_published(target: Path) -> Published:
@@ -133,28 +158,6 @@ def open_published(target: Path) -> Published:
 def database(published: Published) -> Path:
     """The Oxigraph directory of a build."""
     return published.directory / DATABASE
-
-
-def _manifest(
-    publication: Publication,
-    triples: int,
-    kinds: dict[str, int],
-    report: Report,
-    started: float,
-) -> Manifest:
-    files = list(publication.files)
-    newest = max(path.stat().st_mtime for path in files)
-    return Manifest(
-        version=stores.data_version(files, publication.base_url),
-        base_url=publication.base_url,
-        files=[str(path) for path in files],
-        triples=triples,
-        kinds=kinds,
-        violations=report.violations,
-        modified=datetime.fromtimestamp(int(newest), UTC).isoformat(),
-        loaded=datetime.now(UTC).isoformat(timespec="seconds"),
-        seconds=round(time.monotonic() - started, 1),
-    )
 
 
 @contextmanager
@@ -205,12 +208,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def summary(manifest: Manifest, report: Report) -> str:
-    """The closing line(s) of `lodpub load`."""
-    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(manifest.kinds.items()))
-    return (
-        f"{manifest.triples} triples; entities: {kinds or 'none'}; "
-        f"{report.summary()}; {manifest.seconds} s"
-    )
