@@ -174,6 +174,8 @@ def _parse(dataset: Dataset, path: Path, base_url: str) -> None:
         raise UnreadableFile(path, "no such file")
     try:
         dataset.parse(path, format=fmt.media_type, publicID=base_url)
+    except MemoryError:
+        raise  # not the file's fault: the command says so in one line
     # Each parser raises its own exception types (BadSyntax, SAXParseException, JSONDecodeError,
     # ParserError, UnicodeDecodeError, ...); whichever it is, the file is unreadable.
     except Exception as error:  # noqa: BLE001
