@@ -146,7 +146,12 @@ def open_published(target: Path) -> Published:
     directory = target.resolve()
     if not (directory / MANIFEST).is_file():
         raise UnreadableFile(target, "no store here; build one with `lodpub load FILE… --store`")
-    manifest = Manifest(**json.loads((directory / MANIFEST).read_text("utf-8")))
+    try:
+        manifest = Manifest(**json.loads((directory / MANIFEST).read_text("utf-8")))
+    except (TypeError, ValueError):
+        raise UnreadableFile(
+            target, "a store built by another version of lodpub; build it again with `lodpub load`"
+        ) from None
     return Published(
         directory=directory,
         manifest=manifest,
