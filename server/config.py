@@ -113,7 +113,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Most solutions or triples one SPARQL result holds; a longer one is cut, and "
             "the response says so."),
     Setting("QUERY_WORKERS", 2, _positive_int,
-            "Processes that run SPARQL queries side by side (each holds a copy of the data)."),
+            "Processes that run SPARQL queries side by side (each holds a copy of data in "
+            "memory, or opens the built store read-only)."),
     Setting("QUERY_MEMORY_MB", 1024, _non_negative_int,
             "Address space of each query process in MiB (0: no limit); a query that needs "
             "more is stopped (503)."),
