@@ -168,12 +168,17 @@ def _summary_query(iri: URIRef, nodes: Iterable[URIRef]) -> str:
     properties = f"VALUES ?p {{ {_iris(SUMMARY_PROPERTIES)} }}"
     below = f"""{{ SELECT ?s WHERE {{ ?s <{FRBR.partOf}> {focus} }}
       ORDER BY ?s LIMIT {INCOMING_LIMIT} }}"""
+    above = f"{{ SELECT DISTINCT ?s WHERE {{ {focus} <{FRBR.partOf}>+ ?s }} }}"
+    above_ids = f"""{{ SELECT DISTINCT ?s WHERE {{
+      {focus} <{FRBR.partOf}>+/<{DATACITE.hasIdentifier}> ?s }} }}"""
+    # Oxigraph joins in the order written: the few subjects first (VALUES, sub-selects), then
+    # their triples (measured on the article: 546 ms written the other way round, 60 ms so).
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ VALUES ?s {{ {_iris(nodes)} }} ?s ?p ?o . {properties} }}
-  UNION {{ {focus} <{FRBR.partOf}>+ ?s . ?s ?p ?o . {properties} }}
-  UNION {{ {below} ?s ?p ?o . {properties} }}
-  UNION {{ {focus} <{FRBR.partOf}>+ ?s . VALUES ?p {{ <{DATACITE.hasIdentifier}> }} ?s ?p ?o }}
-  UNION {{ {focus} <{FRBR.partOf}>+/<{DATACITE.hasIdentifier}> ?s . ?s ?p ?o . {properties} }}
+  {{ {properties} VALUES ?s {{ {_iris(nodes)} }} ?s ?p ?o }}
+  UNION {{ {above} {properties} ?s ?p ?o }}
+  UNION {{ {below} {properties} ?s ?p ?o }}
+  UNION {{ {above} VALUES ?p {{ <{DATACITE.hasIdentifier}> }} ?s ?p ?o }}
+  UNION {{ {above_ids} {properties} ?s ?p ?o }}
 }}"""
 
 
