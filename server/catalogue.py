@@ -84,9 +84,15 @@ def dump_url(space: UriSpace, dump: Dump) -> str:
 
 # sitemaps.org: at most 50,000 URLs per sitemap file; past that, an index of files.
 SITEMAP_MAX_URLS = 50_000
-# Where an IRI of the whole dataset's union of graphs is matched (the default graph and every
-# named graph), for the figures.
-_EVERY_TRIPLE = "{ { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def _in_every_graph(pattern: str) -> str:
+    """`pattern` matched in the default graph and in every named graph (the figures describe
+    the whole dataset)."""
+    return f"{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}"
+
+
+_EVERY_TRIPLE = _in_every_graph("?s ?p ?o")
 
 
 class Things:
@@ -165,58 +171,44 @@ class Lookups(Protocol):
 
 
 def figures(store: Lookups, space: UriSpace) -> Figures:
-    """The figures of the whole dataset in `store` (walks all of it: once per version)."""
-    own = f'isIRI(?x) && STRSTARTS(STR(?x), "{_literal(space.base)}")'
+    """The figures of the whole dataset in `store` (walks all of it: once per version).
 
-    def count(sparql: str) -> int:
-        return int(store.select(sparql)[0]["n"])
+    A handful of scans without FILTERs; the rest is counted here. Oxigraph evaluates a
+    string FILTER on every triple it scans (measured at 140,000 triples: 10 s for the
+    distinct own subjects with STRSTARTS, 1 s for all distinct subjects)."""
 
-    def grouped(variable: str) -> dict[str, int]:
+    def per(variable: str, pattern: str) -> dict[Node, int]:
         rows = store.select(
-            f"SELECT ?{variable} (COUNT(*) AS ?n) WHERE {_EVERY_TRIPLE} GROUP BY ?{variable}"
+            f"SELECT ?{variable} (COUNT(*) AS ?n) WHERE {pattern} GROUP BY ?{variable}"
         )
-        return {str(row[variable]): int(row["n"]) for row in rows}
+        return {row[variable]: int(row["n"]) for row in rows}
 
-    classes = {
-        str(row["o"]): int(row["n"])
-        for row in store.select(
-            f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ {_EVERY_TRIPLE} FILTER(?p = <{RDF.type}>) }} "
-            "GROUP BY ?o"
-        )
-    }
-    links = {}
-    for key, _, prefix, _ in LINK_TARGETS:
-        links[key] = count(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ {_EVERY_TRIPLE} FILTER(?p = <{DCTERMS.relation}> "
-            f'&& STRSTARTS(STR(?o), "{_literal(prefix)}")) }}'
-        )
-    mentioned = store.select(
-        f"SELECT DISTINCT ?x WHERE {{ {{ {_EVERY_TRIPLE} BIND(?s AS ?x) }} UNION "
-        f"{{ {_EVERY_TRIPLE} BIND(?o AS ?x) }} FILTER({own}) }}"
-    )
-    thing_iris = {str(row["x"]).partition("#")[0] for row in mentioned}
+    subjects = per("s", _EVERY_TRIPLE)
+    objects = per("o", _EVERY_TRIPLE)
+    properties = per("p", _EVERY_TRIPLE)
+    classes = per("o", _in_every_graph(f"?s <{RDF.type}> ?o"))
+    links: dict[str, int] = {}
+    for target, count in per("o", _in_every_graph(f"?s <{DCTERMS.relation}> ?o")).items():
+        for key, _, prefix, _ in LINK_TARGETS:
+            if str(target).startswith(prefix):
+                links[key] = links.get(key, 0) + count
+    own_subjects = [str(s) for s in subjects if space.is_own(s)]
     # A document answers for the hash IRIs below its thing that the data says something
     # about (as subjects: `<dataset#journal-lists>`), not for every term used as a value.
     hash_iris: dict[str, list[str]] = {}
-    described = store.select(
-        f"SELECT DISTINCT ?x WHERE {{ {_EVERY_TRIPLE} BIND(?s AS ?x) "
-        f'FILTER({own} && CONTAINS(STR(?x), "#")) }}'
-    )
-    for row in described:
-        iri = str(row["x"])
-        hash_iris.setdefault(iri.partition("#")[0], []).append(iri)
-    ordered = sorted(thing_iris, key=_natural)
+    for iri in own_subjects:
+        if "#" in iri:
+            hash_iris.setdefault(iri.partition("#")[0], []).append(iri)
+    mentioned = [*own_subjects, *(str(o) for o in objects if space.is_own(o))]
+    ordered = sorted({iri.partition("#")[0] for iri in mentioned}, key=_natural)
     return Figures(
         triples=store.triple_count(),
-        entities=count(
-            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {_EVERY_TRIPLE} BIND(?s AS ?x) "
-            f"FILTER({own}) }}"
-        ),
-        distinct_subjects=count(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {_EVERY_TRIPLE}"),
-        distinct_objects=count(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {_EVERY_TRIPLE}"),
-        classes=classes,
-        properties=grouped("p"),
-        links={key: n for key, n in links.items() if n},
+        entities=len(own_subjects),
+        distinct_subjects=len(subjects),
+        distinct_objects=len(objects),
+        classes={str(c): n for c, n in classes.items()},
+        properties={str(p): n for p, n in properties.items()},
+        links=links,
         hash_iris={thing: sorted(iris) for thing, iris in hash_iris.items()},
         things=Things(len(ordered), ordered),
     )
@@ -363,11 +355,6 @@ def _add_linksets(void: Graph, figures: Figures, dataset: URIRef, here: URIRef) 
         void.add((linkset, VOID.linkPredicate, DCTERMS.relation))
         void.add((linkset, VOID.triples, _number(count)))
         void.add((dataset, VOID.subset, linkset))
-
-
-def _literal(text: str) -> str:
-    """`text` inside a SPARQL string literal."""
-    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _natural(iri: str) -> list[str | int]:
