@@ -219,7 +219,8 @@ def test_a_page_costs_the_same_lookups_at_100_articles_as_at_one(corpus_apps, pa
         response = app.test_client().get("/" + path)
         assert response.status_code in (200, 303), (count, path, response.status_code)
         counted.append(store.lookups - before)
-    assert counted[0] == counted[1] and counted[0] <= 8, counted
+    # The home page describes two things (the dataset, its article): five lookups each.
+    assert counted[0] == counted[1] and counted[0] <= 10, counted
 
 
 def test_the_corpus_is_marked_synthetic_and_numbered_apart(corpus_apps) -> None:
