@@ -23,8 +23,10 @@ relative IRIs, like the real data: it is resolved against the base URL when load
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from rdflib import Graph
@@ -65,19 +67,23 @@ def main(argv: list[str]) -> int:
         return 2
     count, out = int(argv[0]), Path(argv[1])
     real = Graph().parse(ARTICLE, publicID=BASE)
-    corpus = Graph()
+    dataset = Graph()
+    add_dataset(dataset, real, count)
+    lines = {_line(triple) for triple in dataset}
     for copy in range(count):
-        for s, p, o in copy_of(real, copy):
-            corpus.add((s, p, o))
-    add_dataset(corpus, real, count)
+        lines.update(_line(triple) for triple in copy_of(real, copy))
     with open(out, "w", encoding="utf-8") as stream:
-        for line in sorted(corpus.serialize(format="nt").splitlines()):
-            stream.write(line.replace(f"<{BASE}", "<") + "\n")
-    print(f"{count} synthetic articles, {len(corpus)} triples: {out}")
+        stream.writelines(sorted(lines))
+    print(f"{count} synthetic articles, {len(lines)} triples: {out}")
     return 0
 
 
-def copy_of(real: Graph, copy: int) -> Graph:
+def _line(triple: tuple) -> str:
+    """One triple as an N-Triples-style Turtle line, own IRIs relative."""
+    return " ".join(term.n3() for term in triple).replace(f"<{BASE}", "<") + " .\n"
+
+
+def copy_of(real: Graph, copy: int) -> Iterator[tuple]:
     """Copy `copy` of the article and its first references, renumbered."""
     kept = without_references(real, REFERENCES - copy % 6)
     chain = containers(kept, ARTICLE_IRI)
@@ -116,12 +122,10 @@ def copy_of(real: Graph, copy: int) -> Graph:
             return URIRef(f"{BASE}ci/{citing}-{cited}")
         return node  # dataset, ontology terms: not copied
 
-    out = Graph()
     for s, p, o in kept:
         if s == DATASET or str(s).startswith(BASE + "dataset#"):
             continue
-        out.add((renumbered(s), p, renumbered(o)))
-    return out
+        yield renumbered(s), p, renumbered(o)
 
 
 def containers(graph: Graph, work: URIRef) -> set[URIRef]:
@@ -133,6 +137,7 @@ def containers(graph: Graph, work: URIRef) -> set[URIRef]:
     return found
 
 
+@functools.cache
 def without_references(real: Graph, keep: int) -> Graph:
     """The real data without references number keep+1 … 25 and what only they use."""
     dropped: set[URIRef] = set()
