@@ -1,7 +1,8 @@
-"""The application factory: config, load and validate the data once, open the store,
-register the blueprints, render errors, add common headers, mount the app below the
-base URL's path (a base URL of https://example.org/lod/ serves /lod/br/1) and put the
-front's middleware (health check, body limit, response cache) before Flask."""
+"""The application factory: config, open the store (a built one read-only, or the data files
+loaded and validated into memory), register the blueprints, render errors, add common
+headers, mount the app below the base URL's path (a base URL of https://example.org/lod/
+serves /lod/br/1) and put the front's middleware (health check, body limit, response cache)
+before Flask."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import importlib
 import importlib.util
 from collections.abc import Iterable
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -18,20 +23,28 @@ from flask import Flask
 from flask import Response
 from flask import render_template
 from flask import request
+from rdflib import Graph
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from lodpub import catalogue
 from lodpub import front
 from lodpub.cache import ResponseCache
+from lodpub.catalogue import Figures
 from lodpub.config import Config
 from lodpub.conneg import prefers_html
+from lodpub.dataset import load_ontology
 from lodpub.dataset import load_publication
 from lodpub.errors import InvalidData
 from lodpub.errors import LodpubError
-from lodpub.errors import UnreadableFile
+from lodpub.loader import database
+from lodpub.loader import open_published
 from lodpub.logs import limited
 from lodpub.logs import request_failed
-from lodpub.store import MemoryStore
+from lodpub.store import Store
+from lodpub.store import disk_store
+from lodpub.store import memory_store
+from lodpub.urls import UriSpace
 from lodpub.validate import validate_publication
 
 log = limited(__name__)
@@ -56,38 +69,53 @@ SECURITY_HEADERS = {
 VIEW_MODULES = ("site", "sparql", "oai", "quality", "resources")
 
 
+@dataclass(frozen=True)
+class Served:
+    """What the views read besides the store, fixed for the app's life: the dataset's figures
+    (lodpub.catalogue), the ontology, the validation report's text and when the data last
+    changed."""
+
+    figures: Figures
+    ontology: Graph
+    report: str
+    modified: datetime
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The lodpub Flask app. `config` overrides the defaults and LODPUB_* variables (Config).
 
-    Loads and validates the data once. Raises errors.UnreadableFile when a data, ontology or
-    shapes file is missing or does not parse or the data holds no triples,
+    With STORE set, opens that built store read-only (its base URL wins over BASE_URL: its
+    IRIs were resolved against it) and neither reads nor validates the data files. Otherwise
+    loads and validates DATA_FILES into memory. Raises errors.UnreadableFile when a data,
+    ontology or shapes file (or the store) is missing or does not parse,
     errors.UnusableShapes when pyshacl cannot apply the shapes, errors.InvalidData when the
     data violates them (its `report` is the text report).
 
-    `app.extensions["lodpub"]` is the Store; `"lodpub.publication"` the parsed files
-    (dataset.Publication), `"lodpub.report"` the validation report (warnings included).
+    `app.extensions["lodpub"]` is the Store, `"lodpub.served"` the Served.
     """
     settings = Config.load(config)
-    publication = load_publication(settings)
-    report = validate_publication(publication)
-    if not report.conforms:
-        raise InvalidData(report.render("text"), report.violations)
+    limits = {
+        "workers": settings["QUERY_WORKERS"],
+        "memory_mb": settings["QUERY_MEMORY_MB"],
+        "cache_entries": settings["QUERY_CACHE_ENTRIES"],
+    }
+    if settings["STORE"] is not None:
+        published = open_published(Path(settings["STORE"]))
+        settings["BASE_URL"] = published.manifest.base_url
+        store = disk_store(database(published), published.manifest.version, **limits)
+        served = Served(
+            figures=published.figures,
+            ontology=load_ontology(settings["BASE_URL"], settings["ONTOLOGY_DIR"]),
+            report=published.report,
+            modified=datetime.fromisoformat(published.manifest.modified),
+        )
+    else:
+        store, served = _from_files(settings, limits)
 
-    store = MemoryStore(
-        publication.data,
-        workers=settings["QUERY_WORKERS"],
-        memory_mb=settings["QUERY_MEMORY_MB"],
-        cache_entries=settings["QUERY_CACHE_ENTRIES"],
-    )
-    if store.triple_count() == 0:
-        # An empty file (or a wrong one) passes every shape: say so rather than serve nothing.
-        files = ", ".join(str(path) for path in settings["DATA_FILES"])
-        raise UnreadableFile(files, "the data holds no triples: there is nothing to publish")
     app = Flask(__name__)
     app.config.update(settings)
     app.extensions["lodpub"] = store
-    app.extensions["lodpub.publication"] = publication
-    app.extensions["lodpub.report"] = report
+    app.extensions["lodpub.served"] = served
     for module in _view_modules():
         app.register_blueprint(module.bp)
     app.register_error_handler(LodpubError, _lodpub_error)
@@ -108,6 +136,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         cache, max_body=front.max_body_bytes(settings), max_query_bytes=settings["MAX_QUERY_BYTES"]
     )
     return app
+
+
+def _from_files(settings: Config, limits: dict[str, int]) -> tuple[Store, Served]:
+    """The data files validated and loaded into memory; the rdflib copy read for validation
+    is dropped once it is done."""
+    publication = load_publication(settings)
+    report = validate_publication(publication)
+    if not report.conforms:
+        raise InvalidData(report.render("text"), report.violations)
+    store = memory_store(publication.files, publication.base_url, **limits)
+    newest = max(path.stat().st_mtime for path in publication.files)
+    served = Served(
+        figures=catalogue.figures(store, UriSpace(publication.base_url, ())),
+        ontology=publication.ontology,
+        report=report.render("text"),
+        modified=datetime.fromtimestamp(int(newest), UTC),
+    )
+    return store, served
 
 
 class BelowPrefix:

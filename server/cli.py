@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC
 from datetime import datetime
@@ -18,6 +19,7 @@ import click
 from rdflib import Graph
 
 from lodpub import front
+from lodpub import loader
 from lodpub.app import create_app
 from lodpub.config import Config
 from lodpub.dataset import load
@@ -36,6 +38,7 @@ from lodpub.link import read_links
 from lodpub.link import user_agent
 from lodpub.link import write_links
 from lodpub.validate import REPORT_FORMATS
+from lodpub.validate import SEVERITIES
 from lodpub.validate import validate_publication
 
 
@@ -49,6 +52,12 @@ class BadSetting(click.ClickException):
     """A setting's value cannot be used: exit code 2, one line naming the setting."""
 
     exit_code = 2
+
+
+OUT_OF_MEMORY = (
+    "ran out of memory reading the data; give lodpub more memory or split the data into "
+    "smaller files"
+)
 
 
 def _config(**overrides: Any) -> Config:
@@ -92,13 +101,63 @@ def validate(files: Sequence[Path], report_format: str, base_url: str | None) ->
     except (UnreadableFile, UnusableShapes) as error:
         raise Unreadable(error.message) from None
     except MemoryError:
-        raise Unreadable(
-            "out of memory while reading or checking the data: split it into smaller files "
-            "or give the process more memory"
-        ) from None
+        raise Unreadable(OUT_OF_MEMORY) from None
     click.echo(report.render(report_format), nl=False)
     if not report.conforms:
         raise SystemExit(1)
+
+
+@cli.command("load")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--store",
+    "store_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where the store goes: a path that `lodpub load` made before (it switches to the new "
+    "build when it is complete and valid) or a new one.",
+)
+@click.option("--base-url", help="Base URL for relative IRIs [env: LODPUB_BASE_URL].")
+def load_store(files: Sequence[Path], store_dir: Path, base_url: str | None) -> None:
+    """Validate RDF FILES (default: the publication's data, LODPUB_DATA_FILES) and build
+    them into an on-disk store for `lodpub serve --store`.
+
+    The store at --store switches to the new build only once it is complete and the data
+    valid: exits 1 with the report when the data violates its shapes, 2 when a file cannot
+    be read, and in both cases the store already there is left as it was.
+    """
+    config = _config(data_files=tuple(files), base_url=base_url)
+    started = time.monotonic()
+    click.echo(f"Reading and validating {len(config['DATA_FILES'])} file(s) …")
+    try:
+        publication = load_publication(config)
+        manifest, report = loader.load(publication, store_dir, progress=_progress_bar)
+    except (UnreadableFile, UnusableShapes) as error:
+        raise Unreadable(error.message) from None
+    except MemoryError:
+        raise Unreadable(OUT_OF_MEMORY) from None
+    if manifest is None:
+        click.echo(report.render("text"), err=True, nl=False)
+        raise click.ClickException(
+            f"{report.violations} SHACL violation(s); {store_dir} is left as it was"
+        )
+    counts = ", ".join(
+        f"{report.count(severity)} {SEVERITY_NAMES[severity]}" for severity in SEVERITIES
+    )
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(manifest.kinds.items()))
+    click.echo(
+        f"Loaded {manifest.triples} triples into {store_dir} (version {manifest.version[:12]})\n"
+        f"  entities: {kinds}\n"
+        f"  validation: {counts}\n"
+        f"  {time.monotonic() - started:.1f} s"
+    )
+
+
+def _progress_bar(label: str, total: int) -> Any:
+    return click.progressbar(length=total, label=label, show_percent=True, show_eta=True)
+
+
+SEVERITY_NAMES = dict(zip(SEVERITIES, ("violations", "warnings", "infos"), strict=True))
 
 
 @cli.command()
@@ -122,6 +181,13 @@ def validate(files: Sequence[Path], report_format: str, base_url: str | None) ->
     "...); repeat for several [env: LODPUB_DATA_FILES].",
 )
 @click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path),
+    help="Serve a store built by `lodpub load` (read-only, already validated) instead of "
+    "data files [env: LODPUB_STORE].",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     help="Server processes [default: 1; env: LODPUB_WORKERS].",
@@ -136,22 +202,27 @@ def serve(
     port: int | None,
     base_url: str | None,
     data_files: Sequence[Path],
+    store_dir: Path | None,
     workers: int | None,
     threads: int | None,
 ) -> None:
     """Validate the data, then serve it over HTTP (granian, see lodpub.front) until SIGTERM
-    or Ctrl-C, writing one access-log line per request (Combined Log Format) to stdout.
+    or Ctrl-C, writing one access-log line per request (Combined Log Format) to stdout; with
+    --store, serve a store built by `lodpub load` as it is.
 
     Refuses to start, printing the validation report and exiting 1, when the data violates
-    its shapes; exits 2 when a file cannot be read, the shapes cannot be applied or the
+    its shapes; exits 2 when a file or the store cannot be read, the shapes cannot be applied or the
     address cannot be listened on.
     """
+    if store_dir is not None and data_files:
+        raise click.UsageError("give either --data or --store, not both")
     config = _config(
         host=host,
         port=port,
         base_url=base_url,
         data_files=tuple(data_files),
         workers=workers,
+        store=store_dir,
         threads=threads,
     )
     # The error log (stderr), one line per event, naming who speaks (lodpub.guard,
@@ -167,9 +238,16 @@ def serve(
     except InvalidData as error:
         click.echo(error.report, err=True, nl=False)
         raise click.ClickException(error.message) from None
-    store = app.extensions["lodpub"]
+    except MemoryError:
+        raise Unreadable(OUT_OF_MEMORY) from None
+    served = app.config["BASE_URL"]
+    if base_url is not None and config["STORE"] is not None and served != config["BASE_URL"]:
+        raise Unreadable(
+            f"the store was loaded for {served}; serve it there or load it again with "
+            f"--base-url {config['BASE_URL']}"
+        )
     click.echo(
-        f"Serving {store.triple_count()} triples at {config['BASE_URL']} "
+        f"Serving {app.extensions['lodpub.served'].figures.triples} triples at {served} "
         f"(listening on {config['HOST']}:{config['PORT']}, {config['WORKERS']} process(es) "
         f"of {config['THREADS']} threads)"
     )

@@ -110,6 +110,10 @@ def _header_timeout(value: Any) -> float:
     return number
 
 
+def _optional_path(value: Any) -> Path | None:
+    return None if value in (None, "") else Path(value)
+
+
 def _optional_base_url(value: Any) -> str | None:
     return None if value in (None, "") else base_url(str(value))
 
@@ -164,6 +168,9 @@ SETTINGS: tuple[Setting, ...] = (
         "RDF files to publish (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD, chosen by "
         "extension); in the environment separated by the OS path separator (`:`).",
     ),
+    Setting("STORE", None, _optional_path,
+            "A store directory built by `lodpub load` to serve (read-only, not validated again) "
+            "instead of DATA_FILES; empty: the data files, validated, in memory."),
     Setting("SHAPES_DIR", REPO_ROOT / "shapes", Path, "Folder of SHACL shapes files."),
     Setting("ONTOLOGY_DIR", REPO_ROOT / "ontology", Path, "Folder of the ontology files."),
     Setting("HOST", DEFAULT_HOST, str, "Interface `lodpub serve` listens on."),
@@ -196,7 +203,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Most solutions or triples one SPARQL result holds; a longer one is cut, and "
             "the response says so."),
     Setting("QUERY_WORKERS", 2, _query_workers,
-            f"Processes that run SPARQL queries side by side (each holds a copy of the data); "
+            f"Processes that run SPARQL queries side by side (each holds a copy of data in memory, "
+            f"or opens the built store read-only); "
             f"at most {MAX_QUERY_WORKERS}."),
     Setting("QUERY_QUEUE", 1, _non_negative_int,
             "SPARQL requests that may wait for a busy query process, per server process; "

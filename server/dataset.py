@@ -3,12 +3,21 @@
 Files are parsed by extension (formats.RDF_FORMATS) with relative IRIs resolved against the
 base URL, so one data file serves on any host. A file that is missing or does not parse
 raises errors.UnreadableFile naming the file and, where the parser knows it, the line.
+
+Data files are checked before any parser reads them (`check_data_file`): reading data reaches
+no network and no file but the ones named, and cannot be made to expand without bound. A
+JSON-LD file that names a remote context (`"@context": "https://…"`, `file:///…`) and an
+RDF/XML file with a DOCTYPE (entity declarations: "billion laughs", external entities) are
+refused, and so is a data file that holds no triples (an empty or truncated file would
+otherwise be served as an empty publication without a word).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +60,61 @@ def load(files: Iterable[Path | str], base_url: str) -> Dataset:
     named. Raises UnreadableFile."""
     dataset = Dataset()
     for path in files:
-        _parse(dataset, Path(path), base_url)
+        path = Path(path)
+        check_data_file(path)
+        before = _size(dataset)
+        _parse(dataset, path, base_url)
+        if _size(dataset) == before:
+            raise UnreadableFile(path, "holds no triples; an empty data file is not published")
     return bind_all(dataset, base_url)
+
+
+def check_data_file(path: Path) -> None:
+    """Refuse, before any parser reads it, a data file whose parsing would reach outside it
+    or expand without bound (see the module docstring). Raises UnreadableFile."""
+    fmt = by_extension(path.suffix, RDF_FORMATS)
+    if fmt is None or not path.is_file():
+        return  # _parse says what is wrong with it
+    if fmt.name == "jsonld":
+        try:
+            document = json.loads(path.read_bytes())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return  # the parser reports where
+        if (remote := next(_remote_contexts(document), None)) is not None:
+            raise UnreadableFile(
+                path,
+                f"JSON-LD remote context {remote!r} is not loaded: lodpub reads no network "
+                "and no file but the data files; put the context inline in the file",
+            )
+    elif fmt.name == "rdfxml":
+        text = path.read_bytes()
+        if (found := re.search(rb"<!DOCTYPE", text)) is not None:
+            line = text.count(b"\n", 0, found.start()) + 1
+            raise UnreadableFile(
+                path,
+                "RDF/XML with a DOCTYPE is refused: its entity declarations could expand "
+                "without bound or read other files; write the values out instead",
+                line,
+            )
+
+
+def _remote_contexts(node: Any) -> Iterator[str]:
+    """Every context a JSON-LD document names by IRI rather than giving inline (`@context`
+    strings and `@import`s, at any depth)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _remote_contexts(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("@context", "@import"):
+                for context in value if isinstance(value, list) else [value]:
+                    if isinstance(context, str):
+                        yield context
+            yield from _remote_contexts(value)
+
+
+def _size(dataset: Dataset) -> int:
+    return sum(len(graph) for graph in dataset.graphs())
 
 
 def load_ontology(base_url: str = DEFAULT_BASE_URL, directory: Path | None = None) -> Graph:
@@ -112,6 +174,8 @@ def _parse(dataset: Dataset, path: Path, base_url: str) -> None:
         raise UnreadableFile(path, "no such file")
     try:
         dataset.parse(path, format=fmt.media_type, publicID=base_url)
+    except MemoryError:
+        raise  # not the file's fault: the command says so in one line
     # Each parser raises its own exception types (BadSyntax, SAXParseException, JSONDecodeError,
     # ParserError, UnicodeDecodeError, ...); whichever it is, the file is unreadable.
     except Exception as error:  # noqa: BLE001

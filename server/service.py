@@ -112,8 +112,7 @@ def description(store: Store, base_url: str) -> Graph:
 
 
 def _count(store: Store, pattern: str) -> int:
-    row = next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")))
-    return int(row["n"].value)
+    return int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")[0]["n"])
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
-"""The store behind one narrow interface: SPARQL in, results out. No HTTP here.
+"""The store behind one narrow interface: SPARQL in, rdflib terms or plain values out. No HTTP
+here, and no pyoxigraph object leaves this module.
 
-Two ways in:
-- `query` / `construct`: trusted queries written by lodpub itself (pages, descriptions), run
-  in this process, answered with pyoxigraph results or rdflib graphs.
+Three ways in:
+- `ask` / `select` / `construct`: trusted queries written by lodpub itself (pages,
+  descriptions, figures), run in this process, answered as a bool, rows of rdflib terms or an
+  rdflib Graph.
 - `answer`: a stranger's query (the SPARQL endpoint), run in a killable worker process with a
-  time limit, a row limit and no network (lodpub.guard), answered already serialized. A
-  later on-disk or remote store fits behind the same method: a remote endpoint answers in a
-  serialization too.
+  time limit, a row limit and no network (lodpub.guard), answered already serialized.
+- `dump`: the whole dataset written to a binary sink as the store streams it.
 
-The app builds one store in create_app and keeps it in `app.extensions["lodpub"]`.
+Two kinds of store: `MemoryStore.from_files` parses the data files into memory (the workers
+get an N-Quads copy), `DiskStore.open` opens a directory written by `build` read-only (the
+workers open the same directory read-only). The app builds one in create_app.
 """
 
 from __future__ import annotations
@@ -17,30 +20,38 @@ import hashlib
 import itertools
 import re
 import threading
-from abc import ABC
-from abc import abstractmethod
 from collections import OrderedDict
+from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 from typing import Any
-from typing import Literal
+from typing import Literal as Kind
 
 import pyoxigraph
-from rdflib import Dataset
+from rdflib import BNode
 from rdflib import Graph
-from rdflib.compare import to_canonical_graph
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from lodpub import errors
+from lodpub.errors import UnreadableFile
 from lodpub.formats import Format
+from lodpub.formats import by_extension
 from lodpub.formats import by_name
 from lodpub.guard import WorkerError
 from lodpub.guard import WorkerPool
+from lodpub.labels import canonical_tag
 from lodpub.vocab import PREFIXES
 from lodpub.vocab import bind_all
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
+Row = dict[str, Node]
 
 
 @dataclass(frozen=True)
@@ -62,73 +73,47 @@ class Answer:
     """A serialized result. `rows` counts solutions or triples written; `truncated` says that
     the result had more than the `max_rows` written."""
 
-    kind: Literal["solutions", "boolean", "graph"]
+    kind: Kind["solutions", "boolean", "graph"]
     format: str
     body: bytes
     rows: int
     truncated: bool
 
 
-class Store(ABC):
-    @abstractmethod
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-    ) -> QueryResult:
-        """Run a trusted SPARQL query in this process, without time limit.
-        `default_graph_uris` / `named_graph_uris` replace the dataset (empty: the store's
-        default graph and all named graphs). Raises SyntaxError for a query that does not
-        parse."""
-
-    @abstractmethod
-    def answer(self, request: Request, *, timeout: float) -> Answer:
-        """Run a stranger's query within `timeout` seconds (waiting included).
-
-        Raises errors.BadRequest for a query that does not parse (with the parser's message
-        and position), errors.ServiceUnavailable when the time or memory ran out or every
-        worker stayed busy, RuntimeError when the engine failed otherwise.
-        """
-
-    @abstractmethod
-    def graph_names(self) -> frozenset[str]:
-        """IRIs of the named graphs."""
-
-    @abstractmethod
-    def triple_count(self) -> int:
-        """Number of triples in all graphs (quads)."""
-
-    @property
-    @abstractmethod
-    def version(self) -> str:
-        """A hash of the loaded data, the same for the same data on every start (for ETags)."""
-
-    def construct(self, sparql: str) -> Graph:
-        """The triples of a CONSTRUCT or DESCRIBE query as an rdflib Graph with lodpub's
-        prefixes bound. Raises ValueError for other query forms."""
-        result = self.query(sparql)
-        if not isinstance(result, pyoxigraph.QueryTriples):
-            raise ValueError("construct() needs a CONSTRUCT or DESCRIBE query")
-        graph = bind_all(Graph(bind_namespaces="none"))
-        nt = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)
-        return graph.parse(data=nt, format="nt")
+def data_version(files: Iterable[Path], base_url: str) -> str:
+    """sha256 of the files' bytes in order and the base URL: the same data served at the same
+    base gives the same version on every start. Linear in the data's size (a canonical hash of
+    the graph can take exponential time on blank nodes)."""
+    digest = hashlib.sha256()
+    for path in files:
+        with open(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+        digest.update(b"\0")
+    digest.update(base_url.encode("utf-8"))
+    return digest.hexdigest()
 
 
-class MemoryStore(Store):
-    """pyoxigraph's in-memory store, loaded once from the (validated) rdflib data; named
-    graphs of a Dataset stay named. Strangers' queries run in `workers` processes holding a
-    copy each, capped at `memory_mb` MiB of address space each (0: no cap); they start on the
-    first `answer`. The last `cache_entries` answers (up to 256 KiB each) are kept."""
+class Store:
+    """An Oxigraph store (in memory or opened read-only from disk) and the workers that answer
+    strangers' queries on the same data. Strangers' queries run in `workers` processes capped
+    at `memory_mb` MiB of address space each (0: no cap); they start on the first `answer`.
+    The last `cache_entries` answers (up to 256 KiB each) are kept."""
 
     def __init__(
-        self, data: Graph, *, workers: int = 2, memory_mb: int = 0, cache_entries: int = 0
+        self,
+        store: pyoxigraph.Store,
+        version: str,
+        worker_source: tuple[str, Any],
+        *,
+        workers: int = 2,
+        memory_mb: int = 0,
+        cache_entries: int = 0,
     ) -> None:
-        self._nquads = by_name("nquads").serialize(data)
-        self._store = _load(self._nquads)
-        self._version = _canonical_hash(data)
-        self._graphs = frozenset(g.value for g in self._store.named_graphs())
+        self._store = store
+        self._version = version
+        self._worker_source = worker_source
+        self._graphs = frozenset(g.value for g in store.named_graphs())
         self._pool_size = workers
         self._memory_mb = memory_mb
         self._pool: WorkerPool | None = None
@@ -138,16 +123,61 @@ class MemoryStore(Store):
         self._cache: OrderedDict[Request, Answer] = OrderedDict()
         self._cache_entries = cache_entries
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] = (),
-        named_graph_uris: Sequence[str] = (),
-    ) -> QueryResult:
-        return self._store.query(sparql, **_dataset(default_graph_uris, named_graph_uris))
+    # --- trusted lookups --------------------------------------------------------------------
+
+    def ask(self, sparql: str) -> bool:
+        """The answer of a trusted ASK query. Raises SyntaxError when it does not parse."""
+        return bool(self._store.query(sparql))
+
+    def select(self, sparql: str) -> list[Row]:
+        """The solutions of a trusted SELECT query, each a dict of the bound variables' values
+        as rdflib terms. Raises SyntaxError when it does not parse."""
+        solutions = self._store.query(sparql)
+        names = [v.value for v in solutions.variables]
+        rows = []
+        for solution in solutions:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = _term(value)
+            rows.append(row)
+        return rows
+
+    def construct(self, sparql: str) -> Graph:
+        """The triples of a trusted CONSTRUCT or DESCRIBE query as an rdflib Graph with
+        lodpub's prefixes bound. Raises ValueError for other query forms."""
+        result = self._store.query(sparql)
+        if not isinstance(result, pyoxigraph.QueryTriples):
+            raise ValueError("construct() needs a CONSTRUCT or DESCRIBE query")
+        graph = bind_all(Graph(bind_namespaces="none"))
+        for triple in result:
+            graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+        return graph
+
+    def dump(self, fmt: Format, sink: IO[bytes]) -> None:
+        """Write the whole dataset to `sink` in `fmt` as the store streams it: named graphs
+        kept by formats that have them (TriG, N-Quads, JSON-LD), all graphs merged for the
+        others. Language tags are written in BCP 47 casing, as the data files write them."""
+        rdf_format = getattr(pyoxigraph.RdfFormat, fmt.oxigraph or "")
+        prefixes = _TURTLE_PREFIXES if rdf_format in _PREFIXED else None
+        with _Recased(sink, _LANGUAGE_TAGS[fmt.name]) as recased:
+            if fmt.quads:
+                self._store.dump(recased, rdf_format, prefixes=prefixes)
+                return
+            quads = self._store.quads_for_pattern(None, None, None, None)
+            triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
+            pyoxigraph.serialize(triples, recased, rdf_format, prefixes=prefixes)
+
+    # --- strangers' queries -----------------------------------------------------------------
 
     def answer(self, request: Request, *, timeout: float) -> Answer:
+        """Run a stranger's query within `timeout` seconds (waiting included).
+
+        Raises errors.BadRequest for a query that does not parse (with the parser's message
+        and position), errors.ServiceUnavailable when the time or memory ran out or every
+        worker stayed busy, RuntimeError when the engine failed otherwise.
+        """
         with self._lock:
             if (cached := self._cache.get(request)) is not None:
                 self._cache.move_to_end(request)
@@ -167,14 +197,19 @@ class MemoryStore(Store):
                     self._cache.popitem(last=False)
         return answer
 
+    # --- about the data ---------------------------------------------------------------------
+
     def graph_names(self) -> frozenset[str]:
+        """IRIs of the named graphs."""
         return self._graphs
 
     def triple_count(self) -> int:
+        """Number of triples in all graphs (quads)."""
         return len(self._store)
 
     @property
     def version(self) -> str:
+        """The data's version (data_version of the files it was loaded from), for ETags."""
         return self._version
 
     def close(self) -> None:
@@ -185,13 +220,151 @@ class MemoryStore(Store):
                 self._pool = None
 
     def _workers(self) -> WorkerPool:
+        setup, payload = self._worker_source
         with self._lock:
             if self._pool is None:
                 self._pool = WorkerPool(
-                    f"{__name__}:_load", f"{__name__}:_answer", self._nquads,
+                    f"{__name__}:{setup}", f"{__name__}:_answer", payload,
                     size=self._pool_size, memory_mb=self._memory_mb,
                 )  # fmt: skip
             return self._pool
+
+
+def memory_store(files: Sequence[Path], base_url: str, **limits: int) -> Store:
+    """The data `files` parsed into memory (relative IRIs against `base_url`); the workers get
+    an N-Quads copy. `limits`: Store's workers, memory_mb, cache_entries. Raises
+    UnreadableFile."""
+    store = pyoxigraph.Store()
+    for path in files:
+        _load_file(store, path, base_url)
+    nquads = store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+    return Store(store, data_version(files, base_url), ("_load", nquads), **limits)
+
+
+def build(files: Sequence[Path], base_url: str, directory: Path, progress=None) -> int:
+    """Bulk-load `files` into a new on-disk store at `directory` (which must not exist) and
+    return its number of triples. `progress(n)` is called with the bytes read as loading
+    goes. Raises UnreadableFile."""
+    store = pyoxigraph.Store(str(directory))
+    for path in files:
+        _load_file(store, path, base_url, bulk=True, progress=progress)
+    store.flush()
+    store.optimize()
+    return len(store)
+
+
+def disk_store(directory: Path, version: str, **limits: int) -> Store:
+    """The store `build` wrote at `directory`, opened read-only here and in every worker."""
+    store = pyoxigraph.Store.read_only(str(directory))
+    return Store(store, version, ("_open", str(directory)), **limits)
+
+
+def _load_file(
+    store: pyoxigraph.Store, path: Path, base_url: str, *, bulk: bool = False, progress=None
+) -> None:
+    fmt = by_extension(path.suffix)
+    rdf_format = getattr(pyoxigraph.RdfFormat, fmt.oxigraph or "") if fmt else None
+    if rdf_format is None:
+        raise UnreadableFile(path, "unknown RDF file extension")
+    try:
+        with open(path, "rb") as stream:
+            source = _Progress(stream, progress) if progress else stream
+            if bulk:
+                store.bulk_load(source, rdf_format, base_iri=base_url)
+            else:
+                store.load(source, rdf_format, base_iri=base_url)
+    except FileNotFoundError:
+        raise UnreadableFile(path, "no such file") from None
+    except SyntaxError as error:
+        reason = str(error.msg) if error.msg else str(error)
+        reason = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", reason)
+        raise UnreadableFile(path, f"{fmt.label} syntax error: {reason}", error.lineno) from None
+
+
+# Where each serialization writes a language tag. Oxigraph keeps tags in lower case (RDF
+# compares them case-insensitively); the dumps give them the casing the data files and the
+# documents use (`zh-Hans`). A quote is a closing one when an even number of backslashes
+# precedes it; in RDF/XML and JSON-LD a quote inside a value is always escaped.
+_AFTER_STRING = rb'(?<!\\)(?:\\\\){0,8}"@([A-Za-z0-9-]{1,64})'
+_LANGUAGE_TAGS = {
+    **dict.fromkeys(("turtle", "ntriples", "nquads", "trig"), _AFTER_STRING),
+    "rdfxml": rb'xml:lang="([A-Za-z0-9-]{1,64})"',
+    "jsonld": rb'"@language":\s*"([A-Za-z0-9-]{1,64})"',
+}
+# Longer than any match: what is held back until the next write, in case a tag is cut.
+_RECASE_OVERLAP = 128
+
+
+class _Recased:
+    """A binary sink that writes language tags (matched by `pattern`, group 1) in BCP 47
+    casing. Casing keeps lengths, so the last _RECASE_OVERLAP bytes are held back and
+    matched again with what follows."""
+
+    def __init__(self, sink: IO[bytes], pattern: bytes) -> None:
+        self._sink = sink
+        self._pattern = re.compile(pattern)
+        self._held = b""
+
+    def __enter__(self) -> _Recased:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._sink.write(self._recase(self._held))
+        self._held = b""
+
+    def write(self, data: bytes) -> int:
+        text = self._recase(self._held + bytes(data))
+        self._sink.write(text[:-_RECASE_OVERLAP])
+        self._held = text[-_RECASE_OVERLAP:]
+        return len(data)
+
+    def flush(self) -> None:
+        """Held bytes wait for what follows them."""
+
+    def _recase(self, text: bytes) -> bytes:
+        def cased(match: re.Match[bytes]) -> bytes:
+            whole, offset = match.group(0), match.start(0)
+            start, end = match.start(1) - offset, match.end(1) - offset
+            tag = canonical_tag(match.group(1).decode("ascii")) or ""
+            return whole[:start] + tag.encode("ascii") + whole[end:]
+
+        return self._pattern.sub(cased, text)
+
+
+class _Progress:
+    """A binary reader that reports how many bytes were read."""
+
+    def __init__(self, stream: IO[bytes], report) -> None:
+        self._stream = stream
+        self._report = report
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._report(len(data))
+        return data
+
+    def readinto(self, buffer) -> int:
+        count = self._stream.readinto(buffer)
+        self._report(count or 0)
+        return count
+
+
+def _term(value: Any) -> Node:
+    """A pyoxigraph term as an rdflib term."""
+    if isinstance(value, pyoxigraph.NamedNode):
+        return URIRef(value.value)
+    if isinstance(value, pyoxigraph.BlankNode):
+        return BNode(value.value)
+    if isinstance(value, pyoxigraph.Literal):
+        if value.language:
+            # Oxigraph lower-cases tags; the data writes them in BCP 47 case (`zh-Hans`).
+            return Literal(value.value, lang=canonical_tag(value.language))
+        datatype = value.datatype.value
+        return Literal(value.value, datatype=None if datatype == _XSD_STRING else datatype)
+    raise ValueError(f"not a term lodpub uses: {value!r}")
+
+
+_XSD_STRING = str(XSD.string)
 
 
 # Large answers are cheap to recompute relative to their size and would crowd out the rest.
@@ -208,6 +381,10 @@ def _load(nquads: bytes) -> pyoxigraph.Store:
     store = pyoxigraph.Store()
     store.load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
     return store
+
+
+def _open(directory: str) -> pyoxigraph.Store:
+    return pyoxigraph.Store.read_only(directory)
 
 
 def _dataset(default_graph_uris: Sequence[str], named_graph_uris: Sequence[str]) -> dict:
@@ -322,29 +499,7 @@ def _results_format(fmt: Format) -> pyoxigraph.QueryResultsFormat:
     return getattr(pyoxigraph.QueryResultsFormat, fmt.oxigraph or "")
 
 
-def _canonical_hash(data: Graph) -> str:
-    """sha256 of the data as sorted N-Quads with blank nodes canonically relabelled (rdflib
-    mints new blank node ids on every parse)."""
-    graphs = data.graphs() if isinstance(data, Dataset) else [data]
-    lines = []
-    for graph in graphs:
-        named = graph.identifier != DATASET_DEFAULT_GRAPH_ID and isinstance(data, Dataset)
-        suffix = f" {graph.identifier.n3()}" if named else ""
-        canonical = to_canonical_graph(graph)
-        lines.extend(f"{s.n3()} {p.n3()} {o.n3()}{suffix} ." for s, p, o in canonical)
-    return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
-
-
 # --- SHACL validation (lodpub.shacl runs its queries here) ------------------------------------
-
-# This section keeps its own imports so that it stays one self-contained block.
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from rdflib import BNode  # noqa: E402
-from rdflib import Literal as RDFLiteral  # noqa: E402
-from rdflib import URIRef  # noqa: E402
-from rdflib.term import Node  # noqa: E402
 
 
 class ValidationStore:
@@ -352,9 +507,7 @@ class ValidationStore:
     graphs (the data and, in a graph of its own, the ontology), answered as rdflib terms.
 
     Blank nodes keep the labels of the N-Quads they were read from, so a finding names the
-    same blank node as the rdflib graph that was serialized. Oxigraph writes language tags in
-    lower case; they come back in their conventional case (`zh-Hans`, `en-GB`), the way the
-    data writes them.
+    same blank node as the rdflib graph that was serialized.
     """
 
     def __init__(self, nquads: bytes = b"", *, directory: Path | None = None) -> None:
@@ -390,36 +543,8 @@ class ValidationStore:
             row = {}
             for name, term in zip(names, solution, strict=True):
                 if term is not None:
-                    row[name] = _rdflib_term(term)
+                    row[name] = _term(term)
             yield row
 
     def __len__(self) -> int:
         return len(self._store)
-
-
-def _rdflib_term(term: Any) -> Node:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return RDFLiteral(term.value, lang=_conventional_case(term.language))
-    if term.datatype == _XSD_STRING:  # rdflib writes a plain literal without datatype
-        return RDFLiteral(term.value)
-    return RDFLiteral(term.value, datatype=URIRef(term.datatype.value))
-
-
-_XSD_STRING = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#string")
-
-
-def _conventional_case(tag: str) -> str:
-    """BCP 47's conventional case: script subtags title case, region subtags upper case."""
-    first, *rest = tag.split("-")
-    subtags = [first]
-    for subtag in rest:
-        if len(subtag) == 4 and subtag.isalpha():
-            subtag = subtag.title()
-        elif len(subtag) == 2 and subtag.isalpha() or len(subtag) == 3 and subtag.isdigit():
-            subtag = subtag.upper()
-        subtags.append(subtag)
-    return "-".join(subtags)

@@ -200,16 +200,21 @@ def journal_of(data: Graph, work: URIRef) -> URIRef:
     return node
 
 
-def test_get_journal_page_lists_the_works_published_in_it(client, data, article, base, space):
-    """A container's page is a summary of it: its titles, ISSN linked out, and every work of
-    the publication that appeared in it (the article and the self-cited articles)."""
+def test_get_journal_page_lists_what_is_directly_in_it(client, data, article, base, space):
+    """A container's page is a summary of it: its titles, ISSN linked out, and what is
+    directly part of it (its volumes, works published straight in it), so that a journal of
+    thousands of articles lists its volumes and each volume its issues; following them
+    reaches the article."""
     journal = journal_of(data, article)
     _, tree = page(client, space.document(journal, "html"), base)
-    below = {s for s in data.transitive_subjects(FRBR.partOf, journal)} - {journal}
-    works = {w for w in below if (None, FRBR.partOf, w) not in data}
-    assert article in works and len(works) > 1
+    children = set(data.subjects(FRBR.partOf, journal))
+    assert children
     listed = {a.get("href") for a in tree.cssselect("ol.contents > li > a")}
-    assert listed == {space.document(w, "html") for w in works}
+    assert listed == {space.document(c, "html") for c in children}
+    node = article
+    while data.value(node, FRBR.partOf) != journal:
+        node = data.value(node, FRBR.partOf)
+    assert space.document(node, "html") in listed
     portal = [str(o) for o in data.objects(journal, DCTERMS.relation) if "issn" in str(o)]
     assert portal and set(portal) <= {a.get("href") for a in tree.cssselect(".identifiers a")}
     header = tree.cssselect(".resource-header")[0].text_content()

@@ -23,22 +23,23 @@ from rdflib.namespace import VOID
 
 from lodpub import errors
 from lodpub.conneg import negotiate
-from lodpub.describe import describe
-from lodpub.labels import recased
+from lodpub.describe import INCOMING_LIMIT
 from lodpub.urls import DOC
 from lodpub.urls import LINKSET
 from lodpub.urls import ONTOLOGY_PATH
 from lodpub.urls import SITEMAP_PATH
-from lodpub.urls import things
+from lodpub.urls import SPARQL_PATH
 from lodpub.views import render
 from lodpub.views.citing import citation_document
 from lodpub.views.citing import thing_redirect
 from lodpub.views.render import represent
 from lodpub.views.state import DOCUMENT_FORMATS
+from lodpub.views.state import about_dataset
+from lodpub.views.state import description
+from lodpub.views.state import figures
 from lodpub.views.state import ontology
 from lodpub.views.state import space
 from lodpub.views.state import store
-from lodpub.views.state import whole_graph
 
 bp = Blueprint("resources", __name__)
 
@@ -58,7 +59,7 @@ def vocabulary() -> Response:
 def linkset(path: str) -> Response:
     """The linkset (RFC 9264) of the landing page about a thing: its Signposting links."""
     iri = _thing_iri(path)
-    graph = recased(describe(store(), iri, space()))
+    graph = description(iri).graph
     if len(graph) == 0:
         raise errors.NotFound(not_found_message(path))
     return render.linkset(iri, graph)
@@ -78,14 +79,23 @@ def document(path: str) -> Response:
     iri = _thing_iri(thing_path)
     if thing_path == ONTOLOGY_PATH:
         graph = _vocabulary_graph(iri)
+        crowded: dict[URIRef, int] = {}
     else:
-        graph = recased(describe(store(), iri, space()))
+        found = description(iri)
+        graph, crowded = found.graph, found.incoming_totals
         if len(graph) == 0:
             raise errors.NotFound(not_found_message(thing_path))
     fmt = negotiate(DOCUMENT_FORMATS, extension=extension)
     response = represent(iri, graph, fmt)
     if extension is None:
         response.headers["Content-Location"] = space().document(iri, fmt.extension)
+    for prop, total in sorted(crowded.items()):
+        # The document keeps the first INCOMING_LIMIT of these links; the endpoint has all.
+        query = f"SELECT ?s WHERE {{ ?s <{prop}> <{iri}> }} ORDER BY ?s"
+        url = space().link(SPARQL_PATH, query=query)
+        title = f"all {total} links <{prop}> to this resource; the document shows the first "
+        title += f"{INCOMING_LIMIT}"
+        response.headers.add("Link", f'<{url}>; rel="related"; title="{title}"')
     return response
 
 
@@ -95,15 +105,15 @@ def thing(path: str) -> Response:
     if not space().is_thing_path(path):
         raise errors.NotFound(not_found_message(path))
     iri = _thing_iri(path)
-    if not bool(store().query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")):
+    if not store().ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
         raise errors.NotFound(not_found_message(path))
     return thing_redirect(iri, path)
 
 
 def _vocabulary_graph(iri: URIRef) -> Graph:
     """The ontology files, and whatever the data says about the vocabulary's hash IRIs."""
-    described = describe(store(), iri, space())
-    return ontology() + recased(described) if len(described) else ontology()
+    described = description(iri).graph
+    return ontology() + described if len(described) else ontology()
 
 
 def _thing_iri(path: str) -> URIRef:
@@ -115,9 +125,9 @@ def _thing_iri(path: str) -> URIRef:
 
 def not_found_message(path: str) -> str:
     """A 404 that helps: what was asked, what existing paths look like, where the list is."""
-    examples = sorted(whole_graph().objects(space().dataset(), VOID.exampleResource))
+    examples = sorted(about_dataset().objects(space().dataset(), VOID.exampleResource))
     if not examples:
-        examples = things(whole_graph(), space())[:3]
+        examples = [URIRef(iri) for iri in figures().things.window(0, 3)]
     shown = ", ".join(space().path(iri) for iri in examples)
     return (
         f"Nothing in this publication is called {path!r}. Resources have paths such as "

@@ -9,7 +9,14 @@ own IRI (W3C Cool URIs).
 
 from __future__ import annotations
 
+import gzip
+import io
+import queue
+import threading
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 from typing import Any
 
 from flask import Blueprint
@@ -20,14 +27,13 @@ from rdflib.namespace import VOID
 from rdflib.term import Node
 
 from lodpub import catalogue
+from lodpub import errors
 from lodpub.conneg import negotiate
-from lodpub.describe import describe
 from lodpub.formats import HTML
 from lodpub.formats import RDF_FORMATS
 from lodpub.formats import TURTLE
 from lodpub.formats import Format
 from lodpub.labels import Text
-from lodpub.labels import recased
 from lodpub.labels import ui
 from lodpub.urls import DATASET_PATH
 from lodpub.urls import ROBOTS_PATH
@@ -43,13 +49,15 @@ from lodpub.views.render import reader_language
 from lodpub.views.render import represent
 from lodpub.views.render import see_other
 from lodpub.views.state import DOCUMENT_FORMATS
+from lodpub.views.state import about_dataset
 from lodpub.views.state import cached
 from lodpub.views.state import conditional
+from lodpub.views.state import description
+from lodpub.views.state import figures
 from lodpub.views.state import last_modified
 from lodpub.views.state import ontology
 from lodpub.views.state import space
 from lodpub.views.state import store
-from lodpub.views.state import whole_graph
 
 bp = Blueprint("site", __name__)
 
@@ -110,7 +118,7 @@ def home() -> Response:
         return response
     lang = reader_language()
     dataset, terms = _page(space().dataset(), lang)
-    root = whole_graph().value(space().dataset(), VOID.rootResource)
+    root = about_dataset().value(space().dataset(), VOID.rootResource)
     body = render_template(
         "home.html",
         **page_context(lang, links.home),
@@ -118,7 +126,7 @@ def home() -> Response:
         terms=terms,
         article=_page(root, lang)[0] if root is not None else None,
         article_url=space().page(root, asked_language()) if root is not None else None,
-        triples=store().triple_count(),
+        triples=figures().triples,
     )
     response = Response(body, content_type=HTML.content_type)
     response.headers["Link"] = ", ".join(header)
@@ -128,7 +136,7 @@ def home() -> Response:
 
 def _page(iri: Node, lang: str) -> tuple[Page, dict[str, Text]]:
     """The page of `iri` built from its description, and the ontology's heading words."""
-    builder = Builder(recased(describe(store(), iri, space())), ontology(), space(), lang)
+    builder = Builder(description(iri).graph, ontology(), space(), lang)
     return builder.page(iri, []), builder.terms()
 
 
@@ -136,11 +144,11 @@ def _page(iri: Node, lang: str) -> tuple[Page, dict[str, Text]]:
 def void() -> Response:
     """The VoID description of the dataset (https://www.w3.org/TR/void/#well-known)."""
     fmt = negotiate(VOID_FORMATS)
-    graph = cached("void", lambda: catalogue.void_graph(whole_graph(), space()))
+    graph = cached("void", lambda: catalogue.void_graph(about_dataset(), figures(), space()))
     if fmt is HTML:
         # The page also names what the description links to (the article's title, the
         # sources'), which the dataset's own description holds.
-        graph = graph + recased(describe(store(), space().dataset(), space()))
+        graph = graph + description(space().dataset()).graph
     alternates = list(site_links().void_formats)
     response = represent(space().dataset(), graph, fmt, alternates)
     response.headers["Content-Location"] = space().link(VOID_PATH, format=fmt.extension)
@@ -149,9 +157,31 @@ def void() -> Response:
 
 @bp.get("/" + SITEMAP_PATH)
 def sitemap() -> Response:
-    urls = catalogue.sitemap_urls(whole_graph(), space())
+    """Every page, from the things listed once per dataset version; past SITEMAP_MAX_URLS
+    pages, an index of sitemap files (`sitemap-1.xml` …)."""
+    things = figures().things
+    lastmod = last_modified().date().isoformat()
+    files = catalogue.sitemap_file_count(things)
+    if files == 1:
+        body = catalogue.sitemap_xml(catalogue.sitemap_urls(things, space()), lastmod)
+    else:
+        urls = [space().link(f"sitemap-{n}.xml") for n in range(1, files + 1)]
+        body = catalogue.sitemap_index_xml(urls, lastmod)
+    return conditional(Response(body, content_type=_XML))
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap_file(number: int) -> Response:
+    """One file of a sitemap index."""
+    things = figures().things
+    if not 1 <= number <= catalogue.sitemap_file_count(things):
+        raise errors.NotFound(f"There is no sitemap file {number}; the index is at {SITEMAP_PATH}.")
+    urls = catalogue.sitemap_urls(things, space(), number)
     body = catalogue.sitemap_xml(urls, last_modified().date().isoformat())
-    return conditional(Response(body, content_type="application/xml; charset=utf-8"))
+    return conditional(Response(body, content_type=_XML), f"sitemap-{number}")
+
+
+_XML = "application/xml; charset=utf-8"
 
 
 @bp.get("/" + ROBOTS_PATH)
@@ -163,17 +193,77 @@ def robots() -> Response:
 @bp.get(f"/<any({DUMP_NAMES}):file_name>")
 def dump(file_name: str) -> Response:
     """The whole dataset in one file (named graphs kept by TriG, N-Quads and JSON-LD); a
-    `format` parameter may ask for another RDF format of the same data."""
+    `format` parameter may ask for another RDF format of the same data. Streamed from the
+    store as it writes, so memory stays bounded whatever the size of the dataset."""
     chosen = catalogue.dump_named(file_name)
     if not chosen.gzipped:
         fmt = negotiate(RDF_FORMATS, extension=chosen.format.extension)
         chosen = catalogue.dump_named(f"{DATASET_PATH}.{fmt.extension}")
-    # Serializing the whole dataset takes a noticeable fraction of a second; the data never
-    # changes while the app runs, so each dump is written once per app.
-    data = current_app.extensions["lodpub.publication"].data
-    body = cached(f"dump {chosen.file_name}", lambda: catalogue.dump_bytes(data, chosen))
-    response = Response(body, content_type=_content_type(chosen))
+    source = store()
+
+    def write(sink: IO[bytes]) -> None:
+        if not chosen.gzipped:
+            source.dump(chosen.format, sink)
+            return
+        # gzip's timestamp is zeroed so the same data always gives the same bytes.
+        with gzip.GzipFile(fileobj=sink, mode="wb", mtime=0) as packed:
+            source.dump(chosen.format, packed)
+
+    response = Response(streamed(write), content_type=_content_type(chosen))
+    # Never gather the stream to learn its length (werkzeug would, for Range requests).
+    response.implicit_sequence_conversion = False
     return conditional(response, chosen.file_name)
+
+
+def streamed(write: Callable[[IO[bytes]], None]) -> Iterator[bytes]:
+    """The bytes `write(sink)` writes, as they come: `write` runs in a thread of its own and
+    waits while the client has not taken what it wrote (at most _STREAM_CHUNKS chunks
+    buffered); a client that goes away stops it."""
+    chunks: queue.Queue[bytes | Exception | None] = queue.Queue(maxsize=_STREAM_CHUNKS)
+    stopped = threading.Event()
+
+    class Sink(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data) -> int:
+            while True:
+                if stopped.is_set():
+                    raise BrokenPipeError("the client went away")
+                try:
+                    chunks.put(bytes(data), timeout=1)
+                    return len(data)
+                except queue.Full:
+                    continue
+
+    def run() -> None:
+        try:
+            with io.BufferedWriter(Sink(), buffer_size=_STREAM_CHUNK_BYTES) as sink:
+                write(sink)
+            outcome = None
+        # Handed to the reading side as a plain error: the original's traceback holds the
+        # store's iterators, which must not leave this thread.
+        except Exception as error:  # noqa: BLE001
+            outcome = RuntimeError(f"writing the dump failed: {error}")
+        while not stopped.is_set():
+            try:
+                chunks.put(outcome, timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    threading.Thread(target=run, name="lodpub-dump", daemon=True).start()
+    try:
+        while (chunk := chunks.get()) is not None:
+            if isinstance(chunk, Exception):
+                raise chunk
+            yield chunk
+    finally:
+        stopped.set()
+
+
+_STREAM_CHUNKS = 16
+_STREAM_CHUNK_BYTES = 256 * 1024
 
 
 def _content_type(dump: catalogue.Dump) -> str:

@@ -1,6 +1,7 @@
 """What the site's views read from the running app, each computed once per app (the data
-never changes while it runs): the URI space, the store, the ontology, the whole graph with
-its language tags recased, and the HTTP validators (issue #4).
+never changes while it runs): the URI space, the store, the dataset's figures, the ontology,
+what the data says about `<dataset>`, the bounded description of a thing, and the HTTP
+validators (issue #4). Nothing here holds or walks the whole dataset.
 
 The validators change whenever anything a response is made of changes: the data (the
 store's version), the ontology (pages take their words from it) and lodpub's own code,
@@ -13,9 +14,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 
@@ -26,12 +29,18 @@ from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
+from lodpub.catalogue import Figures
+from lodpub.describe import Description
+from lodpub.describe import describe
 from lodpub.formats import HTML
 from lodpub.formats import Format
 from lodpub.formats import by_name
 from lodpub.labels import recased
 from lodpub.store import Store
 from lodpub.urls import UriSpace
+
+if TYPE_CHECKING:
+    from lodpub.app import Served
 
 # HTML first: a client that takes anything (`*/*`, Zotero) reads the page; RDF clients list
 # RDF types at higher q. Order among RDF breaks ties: Turtle for rdflib and rapper.
@@ -64,19 +73,36 @@ def store() -> Store:
     return current_app.extensions["lodpub"]
 
 
+def served() -> Served:
+    return current_app.extensions["lodpub.served"]
+
+
+def figures() -> Figures:
+    """The dataset's figures, computed once per dataset version (lodpub.catalogue)."""
+    return served().figures
+
+
 def ontology() -> Graph:
-    return current_app.extensions["lodpub.publication"].ontology
+    return served().ontology
 
 
-def whole_graph() -> Graph:
-    """The whole dataset as the store holds it, language tags in BCP 47 casing."""
-    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    return cached("graph", lambda: recased(store().construct(query)))
+def description(iri: URIRef) -> Description:
+    """The bounded description of `iri` (lodpub.describe), language tags in BCP 47 casing."""
+    hash_iris = [URIRef(h) for h in figures().hash_iris.get(str(iri), ())]
+    found = describe(store(), iri, space(), hash_iris)
+    return replace(found, graph=recased(found.graph))
+
+
+def about_dataset() -> Graph:
+    """What the data says about `<dataset>` (title, licence, root and example resources)."""
+    iri = space().dataset()
+    query = f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
+    return cached("about dataset", lambda: recased(store().construct(query)))
 
 
 def licence() -> URIRef | None:
     """The dataset's licence, which covers every document (from the data's `<dataset>`)."""
-    found = whole_graph().value(space().dataset(), DCTERMS.license)
+    found = about_dataset().value(space().dataset(), DCTERMS.license)
     return found if isinstance(found, URIRef) else None
 
 
@@ -112,10 +138,9 @@ def last_modified() -> datetime:
     """When the data, ontology or code files last changed (whole seconds, as HTTP dates)."""
 
     def make() -> datetime:
-        publication = current_app.extensions["lodpub.publication"]
-        paths = [*publication.files, *ontology_files(), *code_files()]
+        paths = [*ontology_files(), *code_files()]
         newest = max(Path(p).stat().st_mtime for p in paths)
-        return datetime.fromtimestamp(int(newest), UTC)
+        return max(datetime.fromtimestamp(int(newest), UTC), served().modified)
 
     return cached("modified", make)
 

@@ -125,7 +125,9 @@ def contents(b: Builder, iri: Node) -> list[dict[str, Any]]:
 
     def walk(node: Node, path: list[Node]) -> None:
         for child in sorted(b.g.subjects(FRBR.partOf, node)):
-            if b.kind(child) == "container":
+            # A description holds a container's direct children only: a child container
+            # whose own contents are not there is listed itself (a journal's volumes).
+            if b.kind(child) == "container" and (None, FRBR.partOf, child) in b.g:
                 walk(child, [*path, child])
             else:
                 date = b.g.value(child, PRISM.publicationDate)

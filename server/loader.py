@@ -1,0 +1,215 @@
+"""A publication built once into a directory on disk, and served from it read-only.
+
+`lodpub load FILE… --store DIR` reads and validates the files, bulk-loads them into a new
+Oxigraph store and records beside it what serving needs and must not recompute:
+
+    DIR -> DIR.<version>-<time>/      (DIR is a symbolic link to the current build)
+        oxigraph/                     the store (lodpub.store.build)
+        manifest.json                 version, base URL, files, counts, when
+        report.txt                    the validation report (warnings included)
+        figures.json, things.txt      the dataset's figures (lodpub.catalogue.Figures)
+
+A build is written under a name of its own (`DIR.partial-<pid>`), renamed when complete,
+and only then does DIR switch to it, by replacing the link in one `os.replace`: a load that
+is interrupted, fails or finds violations leaves DIR pointing where it pointed. The build DIR
+pointed to before stays (a server may still have it open); older ones are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from contextlib import contextmanager
+from dataclasses import asdict
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from lodpub import catalogue
+from lodpub import store as stores
+from lodpub.dataset import Publication
+from lodpub.errors import UnreadableFile
+from lodpub.urls import UriSpace
+from lodpub.validate import Report
+from lodpub.validate import validate_publication
+
+MANIFEST = "manifest.json"
+REPORT = "report.txt"
+DATABASE = "oxigraph"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a build records about itself."""
+
+    version: str
+    base_url: str
+    files: list[str]
+    triples: int
+    kinds: dict[str, int]
+    modified: str  # the newest data file's modification time (ISO 8601, UTC)
+    loaded: str  # when the build finished (ISO 8601, UTC)
+    seconds: float  # how long the load took
+
+
+@dataclass(frozen=True)
+class Published:
+    """A build opened for serving."""
+
+    directory: Path  # the build itself (DIR resolved), which every process opens
+    manifest: Manifest
+    report: str
+    figures: catalogue.Figures
+
+
+def load(
+    publication: Publication,
+    target: Path,
+    progress: Callable[[str, int], AbstractContextManager[Any]] | None = None,
+) -> tuple[Manifest | None, Report]:
+    """Validate `publication` and, when it conforms, build it (`build`) and switch `target` to
+    it; return the build's manifest (None when the data has violations: nothing is built or
+    switched) and the report. Raises UnreadableFile."""
+    _check_target(target)
+    report = validate_publication(publication)
+    if not report.conforms:
+        return None, report
+    files = list(publication.files)
+    manifest = build(files, publication.base_url, target, report.render("text"), progress)
+    return manifest, report
+
+
+def build(
+    files: Sequence[Path],
+    base_url: str,
+    target: Path,
+    report: str,
+    progress: Callable[[str, int], AbstractContextManager[Any]] | None = None,
+) -> Manifest:
+    """Bulk-load `files` into a new build, record `report` (the validation report's text)
+    and the dataset's figures beside it, and switch `target` to it. Validating is the
+    caller's part (`load`).
+
+    `progress(label, total)` makes a progress bar (click.progressbar) as a context manager
+    whose `update(n)` says that n more bytes were read. Raises UnreadableFile (also when
+    `target` exists but is not a link to a build)."""
+    started = time.monotonic()
+    _check_target(target)
+    _remove_partial_builds(target)
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    try:
+        total = sum(path.stat().st_size for path in files)
+        with (progress or _no_progress)("Loading", total) as bar:
+            triples = stores.build(files, base_url, partial / DATABASE, bar.update)
+        opened = stores.disk_store(partial / DATABASE, "")
+        space = UriSpace(base_url, ())
+        figures = catalogue.figures(opened, space)
+        del opened
+        figures.save(partial)
+        newest = max(path.stat().st_mtime for path in files)
+        manifest = Manifest(
+            version=stores.data_version(files, base_url),
+            base_url=base_url,
+            files=[str(path) for path in files],
+            triples=triples,
+            kinds=figures.kinds(space),
+            modified=datetime.fromtimestamp(int(newest), UTC).isoformat(),
+            loaded=datetime.now(UTC).isoformat(timespec="seconds"),
+            seconds=round(time.monotonic() - started, 1),
+        )
+        (partial / REPORT).write_text(report, encoding="utf-8")
+        (partial / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
+        build = target.with_name(f"{target.name}.{manifest.version[:16]}-{time.time_ns()}")
+        partial.rename(build)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    _switch(target, build)
+    return manifest
+
+
+def open_published(target: Path) -> Published:
+    """The build `target` points to, resolved once (a load switching `target` meanwhile does
+    not change what this process and its workers read). Raises UnreadableFile when `target`
+    holds no complete build."""
+    directory = target.resolve()
+    if not (directory / MANIFEST).is_file():
+        raise UnreadableFile(target, "no store here; build one with `lodpub load FILE… --store`")
+    try:
+        manifest = Manifest(**json.loads((directory / MANIFEST).read_text("utf-8")))
+    except (TypeError, ValueError):
+        raise UnreadableFile(
+            target, "a store built by another version of lodpub; build it again with `lodpub load`"
+        ) from None
+    return Published(
+        directory=directory,
+        manifest=manifest,
+        report=(directory / REPORT).read_text("utf-8"),
+        figures=catalogue.Figures.read(directory),
+    )
+
+
+def database(published: Published) -> Path:
+    """The Oxigraph directory of a build."""
+    return published.directory / DATABASE
+
+
+@contextmanager
+def _no_progress(_label: str, _total: int) -> Iterator[Any]:
+    yield SimpleNamespace(update=lambda _done: None)
+
+
+def _check_target(target: Path) -> None:
+    if target.is_symlink() or not target.exists():
+        return
+    if target.is_dir() and not any(target.iterdir()):
+        return
+    raise UnreadableFile(
+        target,
+        "exists and is not a store built by `lodpub load`; name a new path or remove it",
+    )
+
+
+def _switch(target: Path, build: Path) -> None:
+    """Point `target` at `build` in one step, then remove builds older than the previous."""
+    previous = target.resolve() if target.is_symlink() else None
+    if target.is_dir() and not target.is_symlink():
+        target.rmdir()  # empty: _check_target allowed it
+    link = target.with_name(f"{target.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(build.name)
+    os.replace(link, target)
+    keep = {build.name, previous.name if previous else ""}
+    for old in target.parent.glob(f"{target.name}.*-*"):
+        partial = ".partial-" in old.name or ".link-" in old.name
+        if not partial and old.name not in keep and (old / MANIFEST).is_file():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_partial_builds(target: Path) -> None:
+    """Builds left by loads that were killed (their process is gone)."""
+    for partial in target.parent.glob(f"{target.name}.partial-*"):
+        pid = partial.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(partial, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,464 @@
+"""A store built once on disk (`lodpub load`) and served from it: the same documents as from
+memory, a bounded number of store lookups per page whatever the size of the corpus, atomic
+switching between builds, and data files that cannot stall or escape the loader."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import free_port
+from conftest import serving
+from rdflib import Graph
+from rdflib import URIRef
+from rdflib.compare import isomorphic
+
+from lodpub import catalogue
+from lodpub import loader
+from lodpub.app import create_app
+from lodpub.dataset import load
+from lodpub.describe import INCOMING_LIMIT
+from lodpub.describe import describe
+from lodpub.store import data_version
+from lodpub.store import memory_store
+from lodpub.urls import UriSpace
+
+REPO = Path(__file__).resolve().parents[1]
+ARTICLE = REPO / "data" / "article.ttl"
+CORPUS = REPO / "bench" / "corpus.py"
+# A command that hangs fails its test instead of the run.
+COMMAND_TIMEOUT_S = 300
+
+SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix fabio: <http://purl.org/spar/fabio/> .
+@prefix ex: <http://example.org/shapes#> .
+
+ex:WorkShape a sh:NodeShape ;
+    sh:targetClass fabio:JournalArticle ;
+    sh:property [ sh:path dcterms:title ; sh:minCount 1 ;
+                  sh:message "A journal article needs a title." ] .
+"""
+VALID = """\
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix fabio: <http://purl.org/spar/fabio/> .
+
+<br/1> a fabio:JournalArticle ; dcterms:title "{title}"@en .
+"""
+INVALID = VALID + "<br/2> a fabio:JournalArticle .\n"
+
+
+def lodpub(*args: str, env: dict[str, str] | None = None, **options) -> subprocess.CompletedProcess:
+    """`python -m lodpub ARGS` with a time limit, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "lodpub", *args],
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_S,
+        env={**os.environ, **(env or {})},
+        **options,
+    )
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> dict[str, str]:
+    """Settings with one small shape (validation takes a moment), as a deployment sets them."""
+    (tmp_path / "shapes").mkdir()
+    (tmp_path / "shapes" / "shapes.ttl").write_text(SHAPES, encoding="utf-8")
+    (tmp_path / "ontology").mkdir()
+    return {
+        "LODPUB_SHAPES_DIR": str(tmp_path / "shapes"),
+        "LODPUB_ONTOLOGY_DIR": str(tmp_path / "ontology"),
+        "LODPUB_BASE_URL": "http://127.0.0.1:8080/",
+    }
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the same documents from memory and from a built store ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def built_article(tmp_path_factory) -> Path:
+    """The real article built by `lodpub load` (the real shapes, validated)."""
+    target = tmp_path_factory.mktemp("built") / "article"
+    result = lodpub("load", str(ARTICLE), "--store", str(target), "--base-url", BASE)
+    assert result.returncode == 0, result.stderr
+    return target
+
+
+BASE = "http://127.0.0.1:8080/"
+
+
+def sample_paths() -> list[str]:
+    """One thing of every kind the article has, the site's own routes and every dump."""
+    space = UriSpace(BASE, ())
+    firsts: dict[str, str] = {}
+    for iri in catalogue.figures(memory_store([ARTICLE], BASE), space).things.window(0, 10**6):
+        firsts.setdefault(space.path(URIRef(iri)).split("/")[0], space.path(URIRef(iri)))
+    documents = [
+        f"doc/{path}.{ext}" for path in firsts.values() for ext in ("html", "ttl", "jsonld", "nt")
+    ]
+    dumps = [d.file_name for d in catalogue.DUMPS]
+    return ["", ".well-known/void", "sitemap.xml", "robots.txt", *documents, *dumps]
+
+
+def test_every_document_is_the_same_from_memory_and_from_a_built_store(built_article) -> None:
+    port = free_port()
+    answers: dict[str, dict[str, requests.Response]] = {}
+    for name, args in (("memory", ()), ("store", ("--store", str(built_article)))):
+        # Both on the base URL the store was built for, so that pages link alike.
+        # One hash seed for both: the vocabulary page orders some rows by set iteration.
+        with serving(*args, "--base-url", BASE, port=port, env={"PYTHONHASHSEED": "0"}) as base:
+            answers[name] = {p: requests.get(base + p, timeout=60) for p in sample_paths()}
+            # The query workers read the same data (a copy, or the store opened read-only).
+            answers[name]["sparql"] = requests.get(
+                base + "sparql",
+                params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                headers={"Accept": "text/csv"},
+                timeout=60,
+            )
+    for path, from_memory in answers["memory"].items():
+        from_store = answers["store"][path]
+        assert from_memory.status_code == from_store.status_code == 200, path
+        kind = from_memory.headers["Content-Type"].split(";")[0]
+        assert kind == from_store.headers["Content-Type"].split(";")[0], path
+        if kind in ("text/html", "application/xml", "text/plain", "text/csv"):
+            assert from_memory.text == from_store.text, path
+            continue
+        # RDF: the same triples (the stores may list them in another order).
+        bodies = [r.content for r in (from_memory, from_store)]
+        if kind == "application/gzip":
+            bodies, kind = [gzip.decompress(body) for body in bodies], "application/n-triples"
+        graphs = [Graph().parse(data=body, format=kind) for body in bodies]
+        assert len(graphs[0]) > 0 and isomorphic(*graphs), path
+
+
+def test_load_prints_a_summary_and_records_version_report_and_figures(built_article) -> None:
+    build = built_article.resolve()
+    manifest = json.loads((build / "manifest.json").read_text("utf-8"))
+    assert manifest["base_url"] == BASE and len(manifest["version"]) == 64
+    assert manifest["kinds"]["br"] == 77 and manifest["kinds"]["be"] == 25
+    assert "Summary: 0 violations" in (build / "report.txt").read_text("utf-8")
+    assert (build / "figures.json").is_file() and (build / "things.txt").is_file()
+
+
+# --- a bounded number of lookups per page ------------------------------------------------------
+
+
+class CountingStore:
+    """The app's store, counting the lookups made through its interface."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.lookups = 0
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self.store, name)
+        if name in ("ask", "select", "construct", "dump", "triple_count"):
+            self.lookups += 1
+        return attribute
+
+
+@pytest.fixture(scope="module")
+def corpus_apps(tmp_path_factory):
+    """Apps on built stores of 1 and of 100 synthetic articles (bench/corpus.py). The corpora
+    are built without validating them (`loader.build`): this is about lookups, and the
+    corpus's validity is the corpus test's business."""
+    apps = {}
+    folder = tmp_path_factory.mktemp("corpus")
+    for count in (1, 100):
+        data = folder / f"corpus-{count}.ttl"
+        made = subprocess.run(
+            [sys.executable, str(CORPUS), str(count), str(data)], timeout=COMMAND_TIMEOUT_S
+        )
+        assert made.returncode == 0
+        target = folder / f"store-{count}"
+        loader.build([data], BASE, target, "not validated: synthetic corpus for a lookup count")
+        app = create_app({"STORE": target, "TESTING": True})
+        app.extensions["lodpub"] = CountingStore(app.extensions["lodpub"])
+        apps[count] = app
+    return apps
+
+
+PAGES = (
+    "doc/br/1000001.html",  # the article
+    "doc/br/1000101.ttl",  # a work it cites
+    "doc/be/1000001.html",  # a reference
+    "doc/ra/1000001.html",  # an author (shared with articles 7, 14, …)
+    "doc/br/1000004.html",  # the journal (shared by ten articles)
+    "doc/br/1000001.jsonld",
+    "br/1000001",  # a 303
+    "doc/dataset.html",
+    "",
+    ".well-known/void",
+    "sitemap.xml",
+)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_costs_the_same_lookups_at_100_articles_as_at_one(corpus_apps, path) -> None:
+    counted = []
+    for count in (1, 100):
+        app = corpus_apps[count]
+        store = app.extensions["lodpub"]
+        before = store.lookups
+        response = app.test_client().get("/" + path)
+        assert response.status_code in (200, 303), (count, path, response.status_code)
+        counted.append(store.lookups - before)
+    # The home page describes two things (the dataset, its article): five lookups each.
+    assert counted[0] == counted[1] and counted[0] <= 10, counted
+
+
+def test_the_corpus_is_marked_synthetic_and_numbered_apart(corpus_apps) -> None:
+    app = corpus_apps[100]
+    figures = app.extensions["lodpub.served"].figures
+    space = UriSpace(BASE, ())
+    numbers = [
+        int(space.path(URIRef(iri)).split("/")[1].split("-")[0])
+        for iri in figures.things.window(0, len(figures.things))
+        if space.path(URIRef(iri)).split("/")[0] in ("br", "ra", "ar", "id", "be", "re", "ci")
+    ]
+    assert numbers and min(numbers) >= 1_000_000
+    page = app.test_client().get("/doc/dataset.ttl")
+    assert b"SYNTHETIC DATA" in page.data
+
+
+# --- incoming links and containers stay bounded --------------------------------------------------
+
+
+def test_incoming_links_per_property_are_capped_and_counted(tmp_path: Path) -> None:
+    lines = [f"<role/{n}> <http://purl.org/spar/pro/isHeldBy> <ra/1> ." for n in range(1500)]
+    data = write(
+        tmp_path / "crowded.ttl",
+        "\n".join(["<ra/1> a <http://xmlns.com/foaf/0.1/Agent> .", *lines]),
+    )
+    store = memory_store([data], BASE)
+    found = describe(store, URIRef(BASE + "ra/1"), UriSpace(BASE, ()))
+    held_by = URIRef("http://purl.org/spar/pro/isHeldBy")
+    assert found.incoming_totals == {held_by: 1500}
+    assert len(list(found.graph.subjects(held_by, URIRef(BASE + "ra/1")))) == INCOMING_LIMIT
+
+
+def test_a_sitemap_past_50000_pages_is_an_index_of_files() -> None:
+    iris = [f"{BASE}br/{n}" for n in range(120_000)]
+    things = catalogue.Things(len(iris), iris)
+    space = UriSpace(BASE, ("html",))
+    files = catalogue.sitemap_file_count(things)
+    assert files == 3
+    pages = [catalogue.sitemap_urls(things, space, n) for n in range(1, files + 1)]
+    assert all(len(p) <= catalogue.SITEMAP_MAX_URLS for p in pages)
+    listed = [url for p in pages for url in p]
+    assert listed == [BASE, *(space.document(URIRef(i), "html") for i in iris)]
+
+
+# --- lodpub load: switching builds --------------------------------------------------------------
+
+
+def test_load_over_a_store_switches_to_the_new_version(tmp_path, tiny) -> None:
+    target = tmp_path / "store"
+    old = write(tmp_path / "old.ttl", VALID.format(title="Old title"))
+    first = lodpub("load", str(old), "--store", str(target), env=tiny)
+    assert first.returncode == 0, first.stderr
+    assert "Loaded 2 triples" in first.stdout and "0 violations" in first.stdout
+    old_build = target.resolve()
+    new = write(tmp_path / "new.ttl", VALID.format(title="New title"))
+    second = lodpub("load", str(new), "--store", str(target), env=tiny)
+    assert second.returncode == 0, second.stderr
+    assert target.is_symlink() and target.resolve() != old_build
+    versions = [
+        json.loads((b / "manifest.json").read_text())["version"]
+        for b in (old_build, target.resolve())
+    ]
+    assert versions[0] != versions[1]
+    third = lodpub("load", str(old), "--store", str(target), env=tiny)
+    assert third.returncode == 0, third.stderr
+    # The build served before stays (a server may still read it); older ones go.
+    builds = {p.name for p in tmp_path.glob("store.*") if (p / "manifest.json").is_file()}
+    assert old_build.name not in builds and len(builds) == 2
+
+
+def test_served_store_answers_the_new_data_after_a_reload(tmp_path, tiny) -> None:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/"
+    settings = {**tiny, "LODPUB_BASE_URL": base_url}
+    target = tmp_path / "store"
+    for title in ("Old title", "New title"):
+        data = write(tmp_path / "data.ttl", VALID.format(title=title))
+        assert lodpub("load", str(data), "--store", str(target), env=settings).returncode == 0
+    with serving("--store", str(target), port=port, env=tiny) as base:
+        page = requests.get(base + "doc/br/1.ttl", timeout=30)
+    assert page.status_code == 200 and "New title" in page.text and "Old title" not in page.text
+
+
+def test_load_with_violations_switches_nothing(tmp_path, tiny) -> None:
+    target = tmp_path / "store"
+    good = write(tmp_path / "good.ttl", VALID.format(title="Good"))
+    assert lodpub("load", str(good), "--store", str(target), env=tiny).returncode == 0
+    before = target.resolve()
+    bad = write(tmp_path / "bad.ttl", INVALID.format(title="Bad"))
+    result = lodpub("load", str(bad), "--store", str(target), env=tiny)
+    assert result.returncode == 1
+    assert "A journal article needs a title." in result.stderr
+    assert "left as it was" in result.stderr
+    assert target.resolve() == before
+    assert [p.name for p in tmp_path.glob("store.*")] == [before.name]
+
+
+def test_load_of_an_unreadable_file_exits_2_with_file_and_line(tmp_path, tiny) -> None:
+    broken = write(
+        tmp_path / "broken.ttl", '<br/1> <http://purl.org/dc/terms/title> "a"\n<br/2> .\n'
+    )
+    target = tmp_path / "store"
+    result = lodpub("load", str(broken), "--store", str(target), env=tiny)
+    assert result.returncode == 2
+    assert f"{broken}:2: Turtle syntax error" in result.stderr
+    assert "Traceback" not in result.stderr and not target.exists()
+
+
+def test_load_refuses_a_directory_that_is_not_a_store(tmp_path, tiny) -> None:
+    target = tmp_path / "precious"
+    target.mkdir()
+    write(target / "notes.txt", "keep me")
+    good = write(tmp_path / "good.ttl", VALID.format(title="Good"))
+    result = lodpub("load", str(good), "--store", str(target), env=tiny)
+    assert result.returncode == 2 and "not a store built by `lodpub load`" in result.stderr
+    assert (target / "notes.txt").read_text() == "keep me"
+
+
+def test_an_interrupted_load_leaves_the_old_store_serving(tmp_path, tiny) -> None:
+    port = free_port()
+    settings = {**tiny, "LODPUB_BASE_URL": f"http://127.0.0.1:{port}/"}
+    target = tmp_path / "store"
+    old = write(tmp_path / "old.ttl", VALID.format(title="Old title"))
+    assert lodpub("load", str(old), "--store", str(target), env=settings).returncode == 0
+    before = target.resolve()
+    # Big enough that loading it takes a while: killed once its build has started.
+    big = tmp_path / "big.nt"
+    with open(big, "w", encoding="utf-8") as out:
+        for n in range(300_000):
+            out.write(f'<http://127.0.0.1:{port}/x/{n}> <http://example.org/p> "{n}" .\n')
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lodpub", "load", str(big), "--store", str(target)],
+        env={**os.environ, **settings},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    partial = tmp_path / f"store.partial-{process.pid}"
+    deadline = time.monotonic() + COMMAND_TIMEOUT_S
+    while not partial.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert partial.exists(), "the load never started building"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert target.resolve() == before
+    with serving("--store", str(target), port=port, env=tiny) as base:
+        page = requests.get(base + "doc/br/1.ttl", timeout=30)
+    assert page.status_code == 200 and "Old title" in page.text
+
+
+# --- data files that could stall or escape ---------------------------------------------
+
+
+@pytest.mark.parametrize("context", ["http://10.255.255.1/context.jsonld", "file:///etc/passwd"])
+def test_a_remote_json_ld_context_is_refused_by_name(tmp_path, tiny, context) -> None:
+    data = write(
+        tmp_path / "data.jsonld",
+        json.dumps({"@context": context, "@id": "br/1", "title": "x"}),
+    )
+    for command in (("validate", str(data)), ("load", str(data), "--store", str(tmp_path / "s"))):
+        result = lodpub(*command, env=tiny)
+        assert result.returncode == 2, result.stderr
+        assert f"JSON-LD remote context '{context}' is not loaded" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_an_inline_json_ld_context_is_read(tmp_path) -> None:
+    turtle = Graph().parse(ARTICLE, publicID=BASE)
+    context = {"dcterms": "http://purl.org/dc/terms/", "fabio": "http://purl.org/spar/fabio/"}
+    data = write(tmp_path / "article.jsonld", turtle.serialize(format="json-ld", context=context))
+    assert "@context" in data.read_text("utf-8")
+    read = Graph()
+    for s, p, o, _ in load([data], BASE).quads():
+        read.add((s, p, o))
+    assert len(read) == len(turtle) and isomorphic(read, turtle)
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex/">
+  <rdf:Description rdf:about="http://example.org/a"><ex:p>&lol9;</ex:p></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def test_rdf_xml_entity_declarations_are_refused(tmp_path, tiny) -> None:
+    data = write(tmp_path / "laughs.rdf", BILLION_LAUGHS)
+    result = lodpub("validate", str(data), env=tiny)
+    assert result.returncode == 2
+    assert f"{data}:2: RDF/XML with a DOCTYPE is refused" in result.stderr
+
+
+def test_the_version_of_data_with_many_alike_blank_nodes_is_immediate(tmp_path) -> None:
+    """Versions hash the files' bytes: a canonical hash of the graph takes exponential time
+    on blank nodes that look alike."""
+    notes = "".join(
+        '[ a <http://example.org/Note> ; <http://example.org/text> "same" ] .\n' for _ in range(60)
+    )
+    data = write(tmp_path / "notes.ttl", notes)
+    code = (
+        "from pathlib import Path; from lodpub.store import memory_store; "
+        f"print(memory_store([Path({str(data)!r})], {BASE!r}).version)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == data_version([data], BASE)
+
+
+def test_an_empty_data_file_is_refused(tmp_path, tiny) -> None:
+    empty = write(tmp_path / "empty.ttl", "@prefix dcterms: <http://purl.org/dc/terms/> .\n")
+    for command in (("validate", str(empty)), ("serve", "--data", str(empty))):
+        result = lodpub(*command, env=tiny)
+        assert result.returncode == 2, result.stderr
+        assert f"{empty}: holds no triples" in result.stderr
+
+
+def test_running_out_of_memory_is_one_line_and_exit_2(tmp_path, tiny) -> None:
+    big = tmp_path / "big.nt"
+    with open(big, "w", encoding="utf-8") as out:
+        for n in range(400_000):
+            out.write(f'<http://example.org/x/{n}> <http://example.org/p> "value {n}" .\n')
+
+    def limit_memory() -> None:
+        cap = 700 * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    result = lodpub("validate", str(big), env=tiny, preexec_fn=limit_memory)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "ran out of memory" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
