@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -110,7 +111,8 @@ class Store:
         memory_mb: int = 0,
         cache_entries: int = 0,
     ) -> None:
-        self._store = store
+        self._handle = store
+        self._opened_in = os.getpid()
         self._version = version
         self._worker_source = worker_source
         self._graphs = frozenset(g.value for g in store.named_graphs())
@@ -122,6 +124,17 @@ class Store:
         # `cache_entries` answers are kept, by request (least recently used ones go first).
         self._cache: OrderedDict[Request, Answer] = OrderedDict()
         self._cache_entries = cache_entries
+
+    @property
+    def _store(self) -> pyoxigraph.Store:
+        # `lodpub serve` forks its server processes from the process that opened the store.
+        # An on-disk store (RocksDB) must not be used across a fork (its background threads
+        # and file locks stay behind), so each process opens the directory for itself.
+        kind, source = self._worker_source
+        if kind == "_open" and self._opened_in != os.getpid():
+            self._handle = _open(source)
+            self._opened_in = os.getpid()
+        return self._handle
 
     # --- trusted lookups --------------------------------------------------------------------
 
