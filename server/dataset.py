@@ -8,7 +8,7 @@ Data files are checked before any parser reads them (`check_data_file`): reading
 no network and no file but the ones named, and cannot be made to expand without bound. A
 JSON-LD file that names a remote context (`"@context": "https://…"`, `file:///…`) and an
 RDF/XML file with a DOCTYPE (entity declarations: "billion laughs", external entities) are
-refused, and so is a data file that holds no triples (an empty or truncated file would
+refused, and so is data that holds no triples at all (an empty or truncated file would
 otherwise be served as an empty publication without a word).
 """
 
@@ -59,13 +59,15 @@ def load(files: Iterable[Path | str], base_url: str) -> Dataset:
     and the default graphs of TriG and N-Quads files go to the default graph; named graphs stay
     named. Raises UnreadableFile."""
     dataset = Dataset()
-    for path in files:
-        path = Path(path)
+    paths = [Path(path) for path in files]
+    for path in paths:
         check_data_file(path)
-        before = _size(dataset)
         _parse(dataset, path, base_url)
-        if _size(dataset) == before:
-            raise UnreadableFile(path, "holds no triples; an empty data file is not published")
+    if _size(dataset) == 0:
+        # One file may rightly hold none yet (links.ttl before any link is accepted); all of
+        # them together holding none is an empty or truncated publication.
+        named = ", ".join(str(path) for path in paths)
+        raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
     return bind_all(dataset, base_url)
 
 

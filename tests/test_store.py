@@ -445,7 +445,7 @@ def test_an_empty_data_file_is_refused(tmp_path, tiny) -> None:
     for command in (("validate", str(empty)), ("serve", "--data", str(empty))):
         result = lodpub(*command, env=tiny)
         assert result.returncode == 2, result.stderr
-        assert f"{empty}: holds no triples" in result.stderr
+        assert f"{empty}: the data holds no triples" in result.stderr
 
 
 def test_running_out_of_memory_is_one_line_and_exit_2(tmp_path, tiny) -> None:
