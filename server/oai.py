@@ -288,7 +288,7 @@ def items(store: Store) -> list[str]:
           {{ ?work <{CITO.cites}> ?cited }} UNION {{ ?citing <{CITO.cites}> ?work }}
           FILTER(isIRI(?work))
         }}"""
-    return sorted(solution["work"].value for solution in store.query(query))
+    return sorted(str(row["work"]) for row in store.select(query))
 
 
 # The links from a work to the nodes its record is read from: containers (issue → volume →

@@ -21,12 +21,11 @@ from rdflib import Graph
 from rdflib import URIRef
 
 from lodpub.citations import STYLES
-from lodpub.describe import describe
 from lodpub.record import Record
 from lodpub.record import record
 from lodpub.urls import UriSpace
+from lodpub.views.state import description
 from lodpub.views.state import ontology
-from lodpub.views.state import store
 from lodpub.vocab import CITO
 
 pytest_plugins = ["site_fixtures"]
@@ -45,7 +44,7 @@ def records(app: Flask, data: Graph, article: URIRef, space: UriSpace) -> dict[s
     """The record of the article and of every cited work, by IRI path (br/1, br/105 ...)."""
     works = [article, *data.objects(article, CITO.cites)]
     with app.app_context():
-        return {space.path(w): record(describe(store(), w, space), ontology(), w) for w in works}
+        return {space.path(w): record(description(w).graph, ontology(), w) for w in works}
 
 
 def fetch(base: str, path: str, **params: str) -> requests.Response:

@@ -35,11 +35,10 @@ from sickle import Sickle
 
 from lodpub import oai
 from lodpub.config import Config
-from lodpub.describe import describe
-from lodpub.labels import recased
 from lodpub.record import Record
 from lodpub.record import record
 from lodpub.urls import UriSpace
+from lodpub.views.state import description
 from lodpub.views.state import ontology
 from lodpub.views.state import store
 from lodpub.vocab import CITO
@@ -134,7 +133,7 @@ def records(app: Flask, data: Graph, article: URIRef, space: UriSpace) -> dict[s
     """Every work's record built in-process, by IRI path."""
     found = [article, *data.objects(article, CITO.cites)]
     with app.app_context():
-        return {space.path(w): record(describe(store(), w, space), ontology(), w) for w in found}
+        return {space.path(w): record(description(w).graph, ontology(), w) for w in found}
 
 
 def get(url: str, schemas, **params: str | list[str]) -> etree._Element:
@@ -291,7 +290,7 @@ def test_oai_records_are_those_every_other_export_reads(app, data, article, spac
     work's description, which the pages and citation documents use."""
     works = [article, *sorted(data.objects(article, CITO.cites))]
     with app.app_context():
-        described = [record(recased(describe(store(), w, space)), ontology(), w) for w in works]
+        described = [record(description(w).graph, ontology(), w) for w in works]
         assert oai.records(store(), ontology(), [str(w) for w in works]) == described
         for work, expected in zip(works, described, strict=True):
             assert oai.records(store(), ontology(), [str(work)]) == [expected]

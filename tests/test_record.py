@@ -11,12 +11,11 @@ from rdflib.namespace import DCTERMS
 from rdflib.namespace import FOAF
 from rdflib.namespace import RDF
 
-from lodpub.describe import describe
 from lodpub.record import Record
 from lodpub.record import record
 from lodpub.urls import UriSpace
+from lodpub.views.state import description
 from lodpub.views.state import ontology
-from lodpub.views.state import store
 from lodpub.vocab import BIRO
 from lodpub.vocab import CITO
 from lodpub.vocab import FABIO
@@ -39,7 +38,7 @@ def records(app: Flask, data: Graph, article: URIRef, space: UriSpace) -> dict[U
     """The record of the article and of every cited work, each from its own document."""
     works = [article, *data.objects(article, CITO.cites)]
     with app.app_context():
-        return {w: record(describe(store(), w, space), ontology(), w) for w in works}
+        return {w: record(description(w).graph, ontology(), w) for w in works}
 
 
 def byline(data: Graph, work: URIRef) -> list[URIRef]:

@@ -21,15 +21,14 @@ from lodpub import errors
 from lodpub.conneg import accept_parameters
 from lodpub.conneg import link_header
 from lodpub.conneg import negotiate
-from lodpub.describe import describe
 from lodpub.formats import CITATION_FORMATS
-from lodpub.labels import recased
 from lodpub.record import record
 from lodpub.urls import DOC
 from lodpub.urls import UriSpace
 from lodpub.views.render import see_other
 from lodpub.views.state import DOCUMENT_FORMATS
 from lodpub.views.state import conditional
+from lodpub.views.state import description
 from lodpub.views.state import ontology
 from lodpub.views.state import space
 from lodpub.views.state import store
@@ -57,7 +56,7 @@ def citation_space() -> UriSpace:
 def is_work(iri: URIRef) -> bool:
     """Whether `iri` is the article or a work it cites."""
     query = f"ASK {{ {{ <{iri}> <{CITO.cites}> ?o }} UNION {{ ?s <{CITO.cites}> <{iri}> }} }}"
-    return bool(store().query(query))
+    return store().ask(query)
 
 
 def thing_redirect(iri: URIRef, path: str) -> Response:
@@ -92,7 +91,7 @@ def citation_document(path: str) -> Response | None:
         iri = space().thing(thing_path)
     except ValueError:
         raise errors.NotFound(NOT_A_WORK.format(path=thing_path)) from None
-    graph = recased(describe(store(), iri, space()))
+    graph = description(iri).graph
     if (iri, CITO.cites, None) not in graph and (None, CITO.cites, iri) not in graph:
         raise errors.NotFound(NOT_A_WORK.format(path=thing_path))
     fmt = negotiate(CITATION_FORMATS, extension=extension)

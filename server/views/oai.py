@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import datetime
 from email.utils import parseaddr
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint
@@ -19,11 +18,12 @@ from rdflib.namespace import DCTERMS
 
 from lodpub import oai
 from lodpub.urls import OAI_PATH
+from lodpub.views.state import about_dataset
 from lodpub.views.state import cached
 from lodpub.views.state import ontology
+from lodpub.views.state import served
 from lodpub.views.state import space
 from lodpub.views.state import store
-from lodpub.views.state import whole_graph
 
 bp = Blueprint("oai", __name__)
 
@@ -40,8 +40,6 @@ def repository() -> oai.Repository:
     """The publication as an OAI-PMH repository (built once per app)."""
 
     def make() -> oai.Repository:
-        files = current_app.extensions["lodpub.publication"].files
-        changed = max(Path(f).stat().st_mtime for f in files)
         return oai.Repository(
             store=store(),
             space=space(),
@@ -50,7 +48,7 @@ def repository() -> oai.Repository:
             endpoint=space().link(OAI_PATH),
             name=_dataset_title(),
             admin_email=current_app.config["OAI_ADMIN_EMAIL"] or _webmaster(),
-            datestamp=datetime.fromtimestamp(int(changed), UTC),
+            datestamp=served().modified,
             page_size=current_app.config["OAI_PAGE_SIZE"],
             version=store().version[:16],
         )
@@ -59,7 +57,7 @@ def repository() -> oai.Repository:
 
 
 def _dataset_title() -> str:
-    titles = [t for t in whole_graph().objects(space().dataset(), DCTERMS.title)]
+    titles = list(about_dataset().objects(space().dataset(), DCTERMS.title))
     english = [t for t in titles if isinstance(t, Literal) and t.language == "en"]
     return str((english or titles or [space().base])[0])
 
