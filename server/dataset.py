@@ -59,15 +59,9 @@ def load(files: Iterable[Path | str], base_url: str) -> Dataset:
     and the default graphs of TriG and N-Quads files go to the default graph; named graphs stay
     named. Raises UnreadableFile."""
     dataset = Dataset()
-    paths = [Path(path) for path in files]
-    for path in paths:
+    for path in map(Path, files):
         check_data_file(path)
         _parse(dataset, path, base_url)
-    if _size(dataset) == 0:
-        # One file may rightly hold none yet (links.ttl before any link is accepted); all of
-        # them together holding none is an empty or truncated publication.
-        named = ", ".join(str(path) for path in paths)
-        raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
     return bind_all(dataset, base_url)
 
 
@@ -133,13 +127,20 @@ def load_shapes(base_url: str = DEFAULT_BASE_URL, directory: Path | None = None)
 
 
 def load_publication(config: Mapping[str, Any]) -> Publication:
-    """Data, ontology and shapes as `config` (a Config) names them. Raises UnreadableFile."""
+    """Data, ontology and shapes as `config` (a Config) names them. Raises UnreadableFile,
+    also when the data files hold no triples at all: one of them may rightly hold none yet
+    (links.ttl before a link is accepted), all of them together holding none is an empty or
+    truncated publication."""
     base_url = config["BASE_URL"]
     files = tuple(Path(p) for p in config["DATA_FILES"])
+    data = load(files, base_url)
+    if _size(data) == 0:
+        named = ", ".join(str(path) for path in files)
+        raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
     return Publication(
         base_url=base_url,
         files=files,
-        data=load(files, base_url),
+        data=data,
         ontology=load_ontology(base_url, config["ONTOLOGY_DIR"]),
         shapes=load_shapes(base_url, config["SHAPES_DIR"]),
     )
