@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from http.client import HTTPConnection
 from pathlib import Path
@@ -102,6 +103,21 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def access_line(server: Server, wanted: Callable[[str], bool]) -> re.Match[str]:
+    """The fields of the first access-log line that is `wanted`, waiting for it to be
+    written (it is written as the answer goes out); fails when none comes or it is not CLF."""
+    line = None
+    for _ in range(50):
+        line = next((x for x in server.output().splitlines() if wanted(x)), None)
+        if line:
+            break
+        time.sleep(0.1)
+    assert line is not None, server.output()
+    fields = CLF.match(line)
+    assert fields is not None, line
+    return fields
+
+
 def test_health_check_answers_without_the_app(server: Server) -> None:
     assert "health" in urls.RESERVED
     response = requests.get(server.url + "health", timeout=10)
@@ -115,15 +131,7 @@ def test_access_log_is_combined_log_format(server: Server) -> None:
     headers = {"User-Agent": "front-test/1.0", "Referer": "http://example.org/from"}
     response = requests.get(server.url + "doc/br/1.ttl?x=1", headers=headers, timeout=30)
     assert response.status_code == 200
-    line = None
-    for _ in range(50):  # the line is written as the answer goes out
-        line = next((x for x in server.output().splitlines() if "front-test/1.0" in x), None)
-        if line:
-            break
-        time.sleep(0.1)
-    assert line is not None, server.output()
-    fields = CLF.match(line)
-    assert fields is not None, line
+    fields = access_line(server, lambda line: "front-test/1.0" in line)
     assert fields["host"] == "127.0.0.1"
     assert fields["request"] == "GET /doc/br/1.ttl?x=1 HTTP/1.1"
     assert fields["status"] == "200"
@@ -137,16 +145,8 @@ def test_access_log_lines_cannot_be_forged(server: Server) -> None:
     agent = 'agent" "quoted'
     response = requests.get(server.url + path, headers={"User-Agent": agent}, timeout=30)
     assert response.status_code == 404
-    escaped_agent = '"agent\\" \\"quoted"'
-    line = None
-    for _ in range(50):  # the access log's line (the error log names the path too)
-        line = next((x for x in server.output().splitlines() if x.endswith(escaped_agent)), None)
-        if line:
-            break
-        time.sleep(0.1)
-    assert line is not None, server.output()
-    fields = CLF.match(line)
-    assert fields is not None, line
+    # The access log's line (the error log names the path too), its quotes escaped.
+    fields = access_line(server, lambda line: line.endswith('"agent\\" \\"quoted"'))
     assert "forgery" in fields["request"] and "\n" not in fields["request"]
     assert not any(x.startswith("127.0.0.9") for x in server.output().splitlines())
 
