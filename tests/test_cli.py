@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import free_port
 from rdflib import Graph
 from rdflib.namespace import SH
 
@@ -141,7 +142,8 @@ def test_serve_refuses_invalid_data(runner: CliRunner, files, env) -> None:
 
 
 def test_serve_unreadable_data_exits_2(runner: CliRunner, files, env) -> None:
-    result = runner.invoke(cli, ["serve", "--data", str(files["syntax"])], env=env)
+    port = str(free_port())
+    result = runner.invoke(cli, ["serve", "--port", port, "--data", str(files["syntax"])], env=env)
     assert result.exit_code == 2
     assert ":5: Turtle syntax error" in result.stderr
 

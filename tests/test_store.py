@@ -442,7 +442,8 @@ def test_the_version_of_data_with_many_alike_blank_nodes_is_immediate(tmp_path) 
 
 def test_an_empty_data_file_is_refused(tmp_path, tiny) -> None:
     empty = write(tmp_path / "empty.ttl", "@prefix dcterms: <http://purl.org/dc/terms/> .\n")
-    for command in (("validate", str(empty)), ("serve", "--data", str(empty))):
+    serve = ("serve", "--port", str(free_port()), "--data", str(empty))
+    for command in (("validate", str(empty)), serve):
         result = lodpub(*command, env=tiny)
         assert result.returncode == 2, result.stderr
         assert f"{empty}: the data holds no triples" in result.stderr
