@@ -64,8 +64,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
-# Blueprint modules of lodpub.views, each exposing `bp`. Issues #3 and #4 add sparql and
-# resources; a module not written yet is skipped (only its own absence, not a failing import).
+# Blueprint modules of lodpub.views, each exposing `bp`; a module that is absent is skipped
+# (only its own absence, not a failing import).
 VIEW_MODULES = ("site", "sparql", "oai", "quality", "resources")
 
 

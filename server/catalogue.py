@@ -1,4 +1,4 @@
-"""What the publication says about itself, for crawlers and harvesters (issue #4): the VoID
+"""What the publication says about itself, for crawlers and harvesters: the VoID
 description, the dumps, the sitemap and robots.txt, all from the same store and base URL as
 the pages, so that a dump holds exactly what dereferencing and SPARQL serve.
 

@@ -1,4 +1,4 @@
-"""The references of a work as a picture, laid out on the server (issue #4): one row per year
+"""The references of a work as a picture, laid out on the server: one row per year
 that has references, one square per reference in it, coloured by type, filled for Chinese and
 outlined for English; and the same counts as a table for readers who cannot see the picture.
 The template draws the shapes as inline SVG, so the picture needs no JavaScript; every number

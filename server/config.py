@@ -194,7 +194,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESPONSE_CACHE_MB", 64, _non_negative_int,
             "Memory those answers may take per server process, in MiB; one answer "
             "takes at most an eighth of it."),
-    # The SPARQL endpoint's limits (issue #3, lodpub.guard).
+    # The SPARQL endpoint's limits (lodpub.guard).
     Setting("QUERY_TIMEOUT", 10.0, _query_timeout,
             "Seconds a SPARQL query may wait and run before it is stopped (503)."),
     Setting("MAX_QUERY_BYTES", 65536, _positive_int,

@@ -1,4 +1,4 @@
-"""The bounded description of one IRI: what its document holds (issue #4).
+"""The bounded description of one IRI: what its document holds.
 
 A document about a thing holds, so that a page can be rendered from it alone:
 

@@ -1,6 +1,6 @@
 """What a stranger's query must pass before it runs, and the time-limited runner it runs in.
 
-Issue #3, "Safety". Two layers keep the endpoint from reaching any host:
+Two layers keep the endpoint from reaching any host:
 
 1. `check_query` refuses, before anything runs, a query text that is too large (413), an
    update (400), any use of SERVICE (400) and dataset IRIs (FROM, FROM NAMED,

@@ -1,4 +1,4 @@
-"""Labels and names in Chinese and English, read from the data and the ontology (issue #4).
+"""Labels and names in Chinese and English, read from the data and the ontology.
 
 Pages never re-type what the graph says: a class or property is named by its `rdfs:label` in
 ontology/lodpub.ttl, a node by its own name or title in the data, in the reader's language

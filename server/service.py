@@ -1,4 +1,4 @@
-"""The SPARQL service as its readers meet it (issue #3): its SPARQL 1.1 Service Description,
+"""The SPARQL service as its readers meet it: its SPARQL 1.1 Service Description,
 the example queries of queries/, its limits, and results made readable for the query page.
 No HTTP here; views/sparql.py serves all of it."""
 

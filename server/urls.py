@@ -1,4 +1,4 @@
-"""The one mapping between the publication's IRIs, document paths and `.ext` URLs (issue #4).
+"""The one mapping between the publication's IRIs, document paths and `.ext` URLs.
 
 The W3C "Cool URIs for the Semantic Web" 303 recipe: a *thing* IRI (`br/1`, the article) is
 not a web page, so it answers `303 See Other` with a *document* about it, one per format, all

@@ -1,4 +1,4 @@
-"""Fixtures the linked-data site's tests share (issue #4): the data as the tests read it
+"""Fixtures the linked-data site's tests share: the data as the tests read it
 themselves (never through lodpub's store), its URI space and the article it is about.
 Test modules load them with `pytest_plugins = ["site_fixtures"]` and never import this
 module (pytest rewrites its asserts only when it loads it first)."""

@@ -1,4 +1,4 @@
-"""Helpers the linked-data site's tests share (issue #4); fixtures are in site_fixtures.py,
+"""Helpers the linked-data site's tests share; fixtures are in site_fixtures.py,
 the data as the tests read it in rdf_helpers.py."""
 
 from __future__ import annotations

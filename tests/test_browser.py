@@ -1,4 +1,4 @@
-"""The pages in a real browser (issue #4): Debian's chromium, headless, driven by
+"""The pages in a real browser: Debian's chromium, headless, driven by
 Playwright. The article page renders, shows every reference, a click reaches the reference's
 page, it works with JavaScript off; every kind of page fits a phone's width. Screenshots go
 to tests/artifacts/.

@@ -1,4 +1,4 @@
-"""A linked-data crawler against the real server (issue #4).
+"""A linked-data crawler against the real server.
 
 Starting from the home page with RDF in its Accept header, it follows every IRI of the
 publication's own URI space that the documents it harvests mention, through the 303s, and

@@ -1,4 +1,4 @@
-"""Dereferencing through the front door (issue #4): thing IRIs answer 303, documents 200 in
+"""Dereferencing through the front door: thing IRIs answer 303, documents 200 in
 every format, with Vary, Link, ETag and Last-Modified; 406 and 404 that help; bounded
 descriptions; hash IRIs described by their base IRI's document; the ontology.
 

@@ -1,4 +1,4 @@
-"""The Accept headers real clients send, against the real server (issue #4): each gets a 303
+"""The Accept headers real clients send, against the real server: each gets a 303
 to the right document, `Vary: Accept`, and a body of the type it asked for. rdflib and rapper
 are also run for real on the article's thing IRI.
 """

@@ -1,4 +1,4 @@
-"""The pages for people (issue #4): the article page shows what the seed page shows and more,
+"""The pages for people: the article page shows what the seed page shows and more,
 every kind of thing has a page, languages are marked up right, landmarks and headings are
 there, and the chart of the references is drawn on the server.
 

@@ -1,4 +1,4 @@
-"""What the publication says about itself, for crawlers and harvesters (issue #4): the VoID
+"""What the publication says about itself, for crawlers and harvesters: the VoID
 description (https://www.w3.org/TR/void/), the home page as the dataset's page, the dumps,
 the sitemap and robots.txt. Counts are read from the data, never typed in.
 """

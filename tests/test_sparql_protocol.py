@@ -1,5 +1,5 @@
 """The SPARQL protocol at /sparql, in process: negotiation, parameters, errors, caching, CORS,
-compression, the service description and the query page (issue #3)."""
+compression, the service description and the query page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Each safety rule of the endpoint, attacked over HTTP (issue #3, "Safety").
+"""Each safety rule of the endpoint, attacked over HTTP ("Safety").
 
 A listener on a loopback port stands in for every host a query could try to reach: it must
 stay silent. No error body may show a traceback, a path or other internals.

@@ -1,5 +1,5 @@
 """What an HTML page about one thing shows, built from its description before any template
-runs (issue #4). A `Page` holds only texts, links and numbers; templates lay them out.
+runs. A `Page` holds only texts, links and numbers; templates lay them out.
 
 Every value comes from the description graph and every word that names a class or property
 from the ontology's labels (labels.Labeller); nothing is re-typed here.

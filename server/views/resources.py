@@ -1,4 +1,4 @@
-"""Blueprint: every IRI the publication mints dereferences (issue #4).
+"""Blueprint: every IRI the publication mints dereferences.
 
 - `GET /<thing>` (`br/1`, `be/3`, `dataset` ...): `303 See Other` to the document chosen by
   content negotiation (W3C Cool URIs), with `Link: rel="describedby"` to every document.

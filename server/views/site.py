@@ -1,4 +1,4 @@
-"""Blueprint for the site's own routes (issue #4): the home page, the VoID description, the
+"""Blueprint for the site's own routes: the home page, the VoID description, the
 dumps of the whole dataset, the sitemap and robots.txt; and the links every page's header
 and footer show.
 
@@ -89,7 +89,7 @@ def site_links() -> SiteLinks:
         in_dataset=str(VOID.inDataset),
         void=s.link(VOID_PATH),
         void_formats=tuple((s.link(VOID_PATH, format=f.extension), f) for f in VOID_FORMATS),
-        # The endpoint exists once issue #3's blueprint is registered.
+        # The endpoint exists once the SPARQL blueprint is registered.
         sparql=s.link(SPARQL_PATH) if "sparql" in current_app.blueprints else None,
         sitemap=s.link(SITEMAP_PATH),
         dumps=tuple((catalogue.dump_url(s, d), d) for d in catalogue.DUMPS),

@@ -1,4 +1,4 @@
-"""Blueprint: the SPARQL 1.1 Protocol at /sparql, the one place that knows it (issue #3).
+"""Blueprint: the SPARQL 1.1 Protocol at /sparql, the one place that knows it.
 
 GET and POST (URL-encoded or direct `application/sparql-query`), `default-graph-uri` /
 `named-graph-uri`, results by content negotiation (or a `format` parameter), the service

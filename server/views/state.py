@@ -1,7 +1,7 @@
 """What the site's views read from the running app, each computed once per app (the data
 never changes while it runs): the URI space, the store, the dataset's figures, the ontology,
 what the data says about `<dataset>`, the bounded description of a thing, and the HTTP
-validators (issue #4). Nothing here holds or walks the whole dataset.
+validators. Nothing here holds or walks the whole dataset.
 
 The validators change whenever anything a response is made of changes: the data (the
 store's version), the ontology (pages take their words from it) and lodpub's own code,

@@ -1,4 +1,4 @@
-"""The summary at the top of each kind of page (issue #4): what a reader looks for first on
+"""The summary at the top of each kind of page: what a reader looks for first on
 the page of a work, a container, an agent, a citation, the dataset or the vocabulary. Each
 function reads the description through a pages.Builder and returns plain values for the
 template; the full list of statements follows on every page anyway.
