@@ -71,11 +71,11 @@ end
 done = function(summary, latency, requests)
   io.write(string.format(
     "BENCH {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, \\"p99\\": %f, " ..
-    "\\"errors\\": %d}\\n",
+    "\\"errors\\": %d, \\"refused\\": %d}\\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
     latency:percentile(99) / 1e3,
     summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.status + summary.errors.timeout))
+    summary.errors.status + summary.errors.timeout, summary.errors.status))
 end
 """
 
@@ -253,7 +253,8 @@ def wrk(
     line = next(x for x in output.splitlines() if x.startswith("BENCH "))
     figures = json.loads(line[len("BENCH ") :])
     return Result(
-        rps=figures["requests"] / figures["seconds"],
+        # Only answers count: a 503 (a server refusing work it cannot take) is not throughput.
+        rps=(figures["requests"] - figures["refused"]) / figures["seconds"],
         p50_ms=figures["p50"],
         p99_ms=figures["p99"],
         client_cpu=cpu / wall,
@@ -312,7 +313,7 @@ def markdown(todo: list[Case], names: list[str], results: dict, options) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     busiest = max(results.values(), key=lambda r: r.client_cpu)
     lines = [
-        f"Measured {when} on {cores} cores (shared with other work), `python "
+        f"Measured {when} on {cores} cores, `python "
         f"bench/compare.py --seconds {options.seconds:g}`. Each cell: requests/s (p50 / p99 "
         "latency in ms), wrk with keep-alive GETs. Ratios compare requests/s.",
         "",
