@@ -133,7 +133,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["lodpub.cache"] = cache
     app.wsgi_app = front.FrontDoor(
-        cache, max_body=front.max_body_bytes(settings), max_query_bytes=settings["MAX_QUERY_BYTES"]
+        cache,
+        max_body=front.max_body_bytes(settings),
+        max_query_bytes=settings["MAX_QUERY_BYTES"],
+        body_timeout=settings["BODY_TIMEOUT"],
+        threads=settings["THREADS"],
     )
     return app
 

@@ -17,14 +17,18 @@ processes end, query processes included.
 from __future__ import annotations
 
 import errno
+import io
+import math
 import multiprocessing
 import os
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from granian.constants import Interfaces
@@ -55,29 +59,105 @@ def max_body_bytes(config: Mapping[str, Any]) -> int:
 
 
 class FrontDoor:
-    """WSGI middleware answering what needs no app: the health check for load balancers, and
-    413 for a body announced larger than any view reads (before reading it)."""
+    """WSGI middleware answering what needs no app: the health check for load balancers, 413
+    for a body announced larger than any view reads (before reading it), and the request
+    body read whole, within `body_timeout` seconds, before the app sees the request.
 
-    def __init__(self, app: Callable, *, max_body: int, max_query_bytes: int) -> None:
+    granian hands a WSGI app the body unread: `wsgi.input.read(n)` waits in the request's
+    thread until n bytes came, with no time limit of granian's (a client sending a byte a
+    second held one of THREADS threads per request; four of them made every request wait,
+    the health check included). So the body is read here a byte at a time (each read returns
+    as soon as anything came), the deadline checked between reads: a client still sending
+    after `body_timeout` gets 408 and its connection is closed. A read cannot be abandoned
+    (granian stops the whole process when a request ends while another thread still reads
+    its body), so a client that sends nothing at all holds its thread until it goes away;
+    bodies are read by at most THREADS - 1 threads at once, so one is always left for the
+    rest, and a body past that gets 503 at once.
+    """
+
+    def __init__(
+        self,
+        app: Callable,
+        *,
+        max_body: int,
+        max_query_bytes: int,
+        body_timeout: float,
+        threads: int,
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.body_timeout = body_timeout
+        self.readers = max(1, threads - 1)
+        self._reader_slots = threading.BoundedSemaphore(self.readers)
         self.too_large_message = (
             f"The request body is too large: queries are limited to {max_query_bytes} bytes "
             "(MAX_QUERY_BYTES)."
         )
-        self.too_large = f"413 Content Too Large\n{self.too_large_message}\n".encode()
+        self.too_slow_message = (
+            f"The request body did not arrive within {body_timeout:g} seconds (BODY_TIMEOUT): "
+            "send it right after the headers."
+        )
+        self.cut_short_message = "The request body ended before its Content-Length."
+        self.busy_message = (
+            f"The server is already receiving {self.readers} request bodies; try again in a "
+            "few seconds."
+        )
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
             return _plain(start_response, "200 OK", b"ok\n", ("Cache-Control", "no-store"))
-        length = environ.get("CONTENT_LENGTH")
-        if length and length.isdigit() and int(length) > self.max_body:
+        length = environ.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if length.isdigit() and int(length) > self.max_body:
             # The unread body makes the connection unusable: close it.
-            request_failed(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""),
-                           413, self.too_large_message)  # fmt: skip
-            return _plain(start_response, "413 Content Too Large", self.too_large,
-                          ("Connection", "close"))  # fmt: skip
+            return self._refuse(environ, start_response, 413, self.too_large_message)
+        if (length.isdigit() and int(length) > 0) or chunked:
+            if not self._reader_slots.acquire(blocking=False):
+                return self._refuse(environ, start_response, 503, self.busy_message,
+                                    ("Retry-After", str(math.ceil(self.body_timeout))))  # fmt: skip
+            try:
+                # A chunked body announces no size: one byte more than allowed tells.
+                body = self._read(environ["wsgi.input"], int(length or self.max_body + 1))
+            finally:
+                self._reader_slots.release()
+            if body is None:
+                return self._refuse(environ, start_response, 408, self.too_slow_message)
+            if len(body) > self.max_body:
+                return self._refuse(environ, start_response, 413, self.too_large_message)
+            if length and len(body) < int(length):
+                return self._refuse(environ, start_response, 400, self.cut_short_message)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
         return self.app(environ, start_response)
+
+    def _read(self, stream: Any, size: int) -> bytes | None:
+        """Up to `size` bytes of `stream` (fewer if it ends), or None when the body timeout
+        passes first."""
+        deadline = time.monotonic() + self.body_timeout
+        body = bytearray()
+        while len(body) < size:
+            if time.monotonic() > deadline:
+                return None
+            piece = stream.read(1)
+            if not piece:
+                break
+            body += piece
+        return bytes(body)
+
+    def _refuse(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable,
+        status: int,
+        message: str,
+        *extra: tuple[str, str],
+    ) -> list[bytes]:
+        """`status` with `message`; the connection is closed, as its body is not (all) read."""
+        request_failed(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), status,
+                       message)  # fmt: skip
+        status_line = f"{status} {HTTPStatus(status).phrase}"
+        return _plain(start_response, status_line, f"{status_line}\n{message}\n".encode(),
+                      ("Connection", "close"), *extra)  # fmt: skip
 
 
 def _plain(
