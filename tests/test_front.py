@@ -4,6 +4,7 @@ talks to a real server process over loopback."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import resource
@@ -89,7 +90,9 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    running = Server("--workers", "2", env={"LODPUB_HEADER_TIMEOUT": "2"})
+    running = Server(
+        "--workers", "2", env={"LODPUB_HEADER_TIMEOUT": "2", "LODPUB_BODY_TIMEOUT": "2"}
+    )
     yield running
     running.stop()
 
@@ -238,6 +241,92 @@ def test_huge_post_is_refused_413_before_the_body_is_read(server: Server) -> Non
     assert status_line.startswith(b"HTTP/1.1 413"), answer
     assert b"connection: close" in rest.lower()
     assert requests.get(server.url + "health", timeout=10).status_code == 200
+
+
+def slow_post(port: int) -> socket.socket:
+    """A connection that sent a POST's headers and the first bytes of its 1,000-byte body."""
+    client = socket.create_connection(("127.0.0.1", port), timeout=30)
+    client.sendall(
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 1000\r\n\r\nquery="
+    )
+    return client
+
+
+def test_slow_body_is_answered_408_after_body_timeout(server: Server) -> None:
+    # The module's server has BODY_TIMEOUT=2: a body still coming after that is refused.
+    # Bounded: at most 60 bytes, one every half second.
+    with slow_post(server.port) as slow:
+        slow.settimeout(0.5)
+        answer = b""
+        for _ in range(60):
+            try:
+                slow.sendall(b"a")
+                chunk = slow.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert b"connection: close" in answer.lower()
+    assert b"BODY_TIMEOUT" in answer
+    fields = access_line(server, lambda line: '"POST /sparql HTTP/1.1" 408' in line)
+    assert fields["status"] == "408"
+
+
+def test_slow_bodies_cannot_hold_every_thread(server: Server) -> None:
+    # Each server process reads at most THREADS - 1 bodies at once (2 processes of 4 threads:
+    # 6); clients that send half a body and then drip or stop cannot take the last thread.
+    clients = [slow_post(server.port) for _ in range(12)]
+    stop = threading.Event()
+
+    def drip() -> None:
+        while not stop.wait(0.5):
+            for client in clients[::2]:
+                with contextlib.suppress(OSError):  # answered and closed
+                    client.sendall(b"a")
+
+    dripping = threading.Thread(target=drip)
+    dripping.start()
+    try:
+        for path in ("health", "robots.txt", "doc/br/3.ttl", "sparql?query=ASK%7B%7D"):
+            response = requests.get(server.url + path, timeout=30)
+            assert response.status_code == 200, path
+        answers = []
+        for client in clients:
+            client.settimeout(1)
+            try:
+                answers.append(client.recv(4096))
+            except TimeoutError:
+                answers.append(b"")
+    finally:
+        stop.set()
+        dripping.join()
+        for client in clients:
+            client.close()
+    busy = [a for a in answers if a.startswith(b"HTTP/1.1 503")]
+    assert len(busy) >= 12 - 6, answers
+    assert all(b"retry-after: 2" in a.lower() and b"request bodies" in a for a in busy)
+
+
+def test_chunked_body_too_large_is_refused_413(server: Server) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b"query="
+        for _ in range(40):
+            yield b"x" * 8192
+
+    response = requests.post(
+        server.url + "sparql",
+        data=chunks(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=30,
+    )
+    assert response.status_code == 413
+    assert "MAX_QUERY_BYTES" in response.text
 
 
 def test_sigterm_during_a_long_query_ends_cleanly() -> None:
