@@ -19,6 +19,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from http.client import HTTPConnection
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -327,6 +328,67 @@ def test_chunked_body_too_large_is_refused_413(server: Server) -> None:
     )
     assert response.status_code == 413
     assert "MAX_QUERY_BYTES" in response.text
+
+
+def rss_bytes(pids: set[int]) -> int:
+    """The resident memory of the processes `pids` that still run, from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += next(int(x.split()[1]) * 1024 for x in status.splitlines()
+                      if x.startswith("VmRSS:"))  # fmt: skip
+    return total
+
+
+def test_clients_that_never_read_a_large_answer_cost_bounded_memory_and_no_disk(
+    tmp_path: Path,
+) -> None:
+    # The largest answers: the whole dataset as a dump, and a CONSTRUCT of every triple. An
+    # answer goes to granian whole and is held in memory while the client does not read it
+    # (at most one copy per connection, part of it in the kernel's socket buffers); it
+    # holds no thread, and nothing is written to disk (TMPDIR is the test's own folder).
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    running = Server(env={"TMPDIR": str(spool)})
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    largest = {
+        "dataset.nt": len(requests.get(running.url + "dataset.nt", timeout=30).content),
+        "sparql?query=" + quote(construct): len(
+            requests.get(running.url + "sparql", params={"query": construct},
+                         headers={"Accept": "application/n-triples"}, timeout=30).content
+        ),
+    }  # fmt: skip
+    assert min(largest.values()) > 200_000, largest
+    readers = 200
+    before = rss_bytes(running.descendants())
+    clients = []
+    try:
+        for number in range(readers):
+            path = list(largest)[number % 2]
+            client = socket.create_connection(("127.0.0.1", running.port), timeout=30)
+            # A small receive buffer: the kernel takes little of the answer off the server.
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.sendall(f"GET /{path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           "Accept: application/n-triples\r\n\r\n".encode())  # fmt: skip
+            clients.append(client)
+        # Every request has its answer on the way (read from the access log), none is read.
+        for _ in range(300):
+            if running.output().count('" 200 ') >= readers + len(largest):
+                break
+            time.sleep(0.1)
+        for path in ("health", "robots.txt", "doc/br/4.ttl", "sparql?query=ASK%7B%7D"):
+            assert requests.get(running.url + path, timeout=30).status_code == 200, path
+        grown = rss_bytes(running.descendants()) - before
+        # Generous: two copies of every answer held, and 64 MiB for everything else.
+        assert grown < readers * max(largest.values()) * 2 + 64 * 2**20, grown
+        assert not list(spool.iterdir()), "something was written to disk"
+    finally:
+        for client in clients:
+            client.close()
+        running.stop()
 
 
 def test_sigterm_during_a_long_query_ends_cleanly() -> None:
