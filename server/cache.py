@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,21 +100,20 @@ class ResponseCache:
             if entry is not None:
                 self._entries.move_to_end(key)
         if entry is None:
-            entry = self._fill(key, environ)
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if (
-            if_none_match is not None
-            and entry.etag is not None
-            and parse_etags(if_none_match).contains_weak(entry.etag)
-        ):
+            filled = self._fill(key, environ)
+            if isinstance(filled, _Stream):
+                return filled.answer(environ.get("HTTP_IF_NONE_MATCH"), start_response)
+            entry = filled
+        if _matches(environ.get("HTTP_IF_NONE_MATCH"), entry.etag):
             start_response("304 Not Modified", entry.not_modified)
             return []
         start_response(entry.status, entry.headers)
         return [entry.body]
 
-    def _fill(self, key: tuple, environ: dict[str, Any]) -> Entry:
+    def _fill(self, key: tuple, environ: dict[str, Any]) -> Entry | _Stream:
         """The app's whole answer (asked without `If-None-Match`, so that a later hit has the
-        body), kept when it may be."""
+        body), kept when it may be; or, once it outgrows what one entry may take, the answer
+        streamed on (a dump of a journal's archive is never gathered in memory)."""
         captured: list[Any] = []
 
         def capture(status: str, headers: Headers, exc_info: Any = None) -> Callable:
@@ -122,13 +122,22 @@ class ResponseCache:
 
         plain = {k: v for k, v in environ.items() if k != "HTTP_IF_NONE_MATCH"}
         chunks = self.app(plain, capture)
+        gathered: list[bytes] = []
+        size = 0
+        rest = iter(chunks)
         try:
-            body = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
+            for chunk in rest:
+                gathered.append(chunk)
+                size += len(chunk)
+                if size > self.max_entry_bytes:
+                    status, headers = captured
+                    return _Stream(status, headers, gathered, rest, chunks)
+        except BaseException:
+            _close(chunks)
+            raise
+        _close(chunks)
         status, headers = captured
-        entry, keep = self._entry(key, status, headers, body)
+        entry, keep = self._entry(key, status, headers, b"".join(gathered))
         if keep:
             with self._lock:
                 if key not in self._entries:
@@ -142,8 +151,6 @@ class ResponseCache:
     def _entry(self, key: tuple, status: str, headers: Headers, body: bytes) -> tuple[Entry, bool]:
         """The answer as an entry, and whether it may be kept."""
         keep = int(status[:3]) in CACHED_STATUSES
-        etag = None
-        not_modified: Headers = []
         size = _ENTRY_OVERHEAD + len(body) + sum(len(part or "") for part in key)
         for name, value in headers:
             lowered = name.lower()
@@ -152,14 +159,66 @@ class ResponseCache:
                 keep = keep and {v.strip().lower() for v in value.split(",")} <= _KEYED_VARY
             elif lowered == "set-cookie":
                 keep = False
-            elif lowered == "etag" and status.startswith("200"):
-                etag = unquote_etag(value)[0]
-            if lowered in _NOT_MODIFIED_HEADERS:
-                not_modified.append((name, value))
         # Date says when the answer was sent: the server adds it to every answer, hits too.
         headers = [(name, value) for name, value in headers if name.lower() != "date"]
-        entry = Entry(status, headers, body, etag, not_modified, size)
+        entry = Entry(status, headers, body, _etag(status, headers), _not_modified(headers), size)
         return entry, keep and size <= self.max_entry_bytes
+
+
+class _Stream:
+    """An answer too large to keep: what was read of it, then the rest as the app makes it."""
+
+    def __init__(
+        self, status: str, headers: Headers, head: list[bytes], rest: Iterator[bytes], chunks: Any
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.head = head
+        self.rest = rest
+        self.chunks = chunks
+
+    def answer(self, if_none_match: str | None, start_response: Callable[..., Any]) -> Any:
+        """The WSGI answer: a 304 when `if_none_match` matches its ETag, else the whole body."""
+        if _matches(if_none_match, _etag(self.status, self.headers)):
+            self.close()
+            start_response("304 Not Modified", _not_modified(self.headers))
+            return []
+        start_response(self.status, self.headers)
+        return self
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.head
+        self.head = []
+        yield from self.rest
+
+    def close(self) -> None:
+        _close(self.chunks)
+
+
+def _matches(if_none_match: str | None, etag: str | None) -> bool:
+    return (
+        if_none_match is not None
+        and etag is not None
+        and parse_etags(if_none_match).contains_weak(etag)
+    )
+
+
+def _etag(status: str, headers: Headers) -> str | None:
+    """The entity tag of a 200 answer (other answers are never revalidated)."""
+    if status.startswith("200"):
+        for name, value in headers:
+            if name.lower() == "etag":
+                return unquote_etag(value)[0]
+    return None
+
+
+def _not_modified(headers: Headers) -> Headers:
+    return [(name, value) for name, value in headers if name.lower() in _NOT_MODIFIED_HEADERS]
+
+
+def _close(chunks: Any) -> None:
+    if hasattr(chunks, "close"):
+        chunks.close()
 
 
 def _no_write(data: bytes) -> None:

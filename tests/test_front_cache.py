@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
+from conftest import serving
 from flask import Flask
+from rdflib import Graph
 from werkzeug.test import Client
 from werkzeug.test import TestResponse
 
@@ -179,6 +183,63 @@ def test_an_answer_larger_than_an_eighth_of_the_bytes_is_not_kept() -> None:
     assert len(cache) == 0
     assert Client(cache).get("/small").status_code == 200
     assert len(cache) == 1
+
+
+def chunked_app(chunks: int, made: list[int], etag: str = "v1") -> Callable:
+    """A WSGI app answering `chunks` chunks of 1,000 bytes, counting in `made` those it has
+    made so far (a stream is made as it is sent, not before)."""
+
+    def app(environ: dict, start_response: Callable) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("ETag", f'"{etag}"')])
+        for n in range(chunks):
+            made.append(n)
+            yield bytes([65 + n % 26]) * 1000
+
+    return app
+
+
+def test_an_answer_too_large_to_keep_is_streamed_not_gathered() -> None:
+    made: list[int] = []
+    cache = ResponseCache(chunked_app(50, made), max_entries=10, max_bytes=8 * 8 * 1024)
+    started: list[str] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/dump", "QUERY_STRING": ""}
+    answer = cache(environ, lambda status, headers: started.append(status))
+    # Read as far as one entry may take (8 KiB) and no further before it is sent on.
+    assert started == ["200 OK"]
+    assert len(made) == 9
+    body = b"".join(answer)
+    assert len(made) == 50
+    assert body == b"".join(bytes([65 + n % 26]) * 1000 for n in range(50))
+    assert len(cache) == 0 and cache.bytes == 0
+
+
+def test_a_streamed_answer_is_revalidated_and_closed() -> None:
+    made: list[int] = []
+    cache = ResponseCache(chunked_app(50, made), max_entries=10, max_bytes=8 * 8 * 1024)
+    response = Client(cache).get("/dump", headers={"If-None-Match": '"v1"'})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == '"v1"'
+    # Closed after the first entry's worth: the rest of the stream was never made.
+    assert len(made) == 9
+    assert Client(cache).get("/dump", headers={"If-None-Match": '"v2"'}).status_code == 200
+
+
+def test_the_real_server_streams_a_dump_larger_than_an_entry() -> None:
+    # RESPONSE_CACHE_MB=1: one answer takes at most 128 KiB; the N-Triples dump is larger.
+    with serving("--workers", "1", env={"LODPUB_RESPONSE_CACHE_MB": "1"}) as base:
+        first = requests.get(base + "dataset.nt", timeout=60)
+        again = requests.get(base + "dataset.nt", timeout=60)
+        small = requests.get(base + "doc/br/1.ttl", timeout=60)
+    assert first.status_code == again.status_code == 200
+    assert len(first.content) > 128 * 1024
+    assert first.content == again.content
+    # Sent as it is made (chunked), not gathered first to learn its length.
+    assert first.headers.get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in first.headers
+    assert "Content-Length" in small.headers
+    parsed = Graph().parse(data=first.content, format="nt")
+    assert len(parsed) == first.content.count(b"\n")
 
 
 def etags(app: Flask) -> list[str]:
