@@ -47,6 +47,10 @@ BODY_SLACK_BYTES = 64 * 1024
 # Seconds the server processes get, beyond QUERY_TIMEOUT, to finish their requests on
 # SIGTERM before they are killed; granian accepts at most 1,800 in all.
 SHUTDOWN_MARGIN_S = 5
+# Reading a request body: a read that took less than this found its bytes waiting, so the next
+# may ask for more (up to MAX_READ_BYTES at once).
+QUICK_READ_S = 0.01
+MAX_READ_BYTES = 64 * 1024
 MAX_SHUTDOWN_S = 1800
 
 
@@ -132,16 +136,24 @@ class FrontDoor:
 
     def _read(self, stream: Any, size: int) -> bytes | None:
         """Up to `size` bytes of `stream` (fewer if it ends), or None when the body timeout
-        passes first."""
+        passes first. A read returns only once all the bytes it asks for came, so it asks
+        for one byte, then twice as many each time the last read was quick, and for one byte
+        again after a slow one: a body that arrives at once costs a few reads (a byte at a
+        time cost 0.65 s of CPU for 256 KiB), a client sending a byte at a time meets the
+        deadline within a second of it."""
         deadline = time.monotonic() + self.body_timeout
         body = bytearray()
+        ask = 1
         while len(body) < size:
-            if time.monotonic() > deadline:
+            started = time.monotonic()
+            if started > deadline:
                 return None
-            piece = stream.read(1)
+            piece = stream.read(min(ask, size - len(body)))
             if not piece:
                 break
             body += piece
+            quick = time.monotonic() - started < QUICK_READ_S
+            ask = min(ask * 2, MAX_READ_BYTES) if quick else 1
         return bytes(body)
 
     def _refuse(
