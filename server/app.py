@@ -113,6 +113,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_exception)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_common_headers)
+    _compile_templates(app)
     prefix = urlsplit(settings["BASE_URL"]).path.rstrip("/")
     if prefix:
         app.wsgi_app = BelowPrefix(app.wsgi_app, prefix, settings["BASE_URL"])  # type: ignore[method-assign]
@@ -179,6 +180,13 @@ class BelowPrefix:
         )
         response.headers.update(SECURITY_HEADERS)
         return response(environ, start_response)
+
+
+def _compile_templates(app: Flask) -> None:
+    """Compile every template now, so that no reader's first request waits for it (a page
+    template with its macros takes longer to compile than the page takes to build)."""
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
 
 
 def _view_modules() -> list[ModuleType]:

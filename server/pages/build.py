@@ -106,6 +106,7 @@ class Builder:
         self.space = space
         self.lang = lang
         self.labels = Labeller(reader, terms, lang)
+        self._values: dict[Node, Value] = {}
 
     def page(self, iri: URIRef, alternates: list[tuple[str, str, str]]) -> Page:
         r = self.read
@@ -140,7 +141,14 @@ class Builder:
         return next((name for cls, name in KINDS if cls in types), "generic")
 
     def value(self, node: Node) -> Value:
-        """`node` as the page shows it: a literal's text, or a link with the node's label."""
+        """`node` as the page shows it: a literal's text, or a link with the node's label
+        (worked out once per node: a page shows many nodes more than once)."""
+        found = self._values.get(node)
+        if found is None:
+            found = self._values[node] = self._value(node)
+        return found
+
+    def _value(self, node: Node) -> Value:
         if isinstance(node, Literal):
             t = text(node)
             datatype = str(node.datatype) if node.datatype is not None else None
