@@ -262,6 +262,7 @@ class Labeller:
         self.read = reader
         self.terms = terms
         self.lang = lang
+        self._names: dict[Node, list[Text]] = {}
 
     def term(self, iri: Node) -> Text:
         """A class, property or individual by its ontology label; else its local name."""
@@ -281,7 +282,14 @@ class Labeller:
         return specific or all_types
 
     def names(self, node: Node) -> list[Text]:
-        """Every name of the node in its strongest name property, the reader's language first."""
+        """Every name of the node in its strongest name property, the reader's language first
+        (worked out once per node: a page names most nodes more than once)."""
+        found = self._names.get(node)
+        if found is None:
+            found = self._names[node] = self._names_of(node)
+        return list(found)
+
+    def _names_of(self, node: Node) -> list[Text]:
         for group in NAME_GROUPS:
             literals = [o for p in group for o in self.read.objects(node, p)]
             if literals:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from rdflib import RDF
 from rdflib import Graph
+from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
@@ -86,54 +87,70 @@ class PageRange:
 
 
 class Reader:
-    """One description graph, indexed for lookups, with the walks every reader of it needs."""
+    """One description graph, indexed for lookups, with the walks every reader of it needs.
+
+    The index is keyed by the terms' text: rdflib hashes and compares its terms in Python,
+    plain strings are hashed and compared in C, and a page makes a few thousand lookups.
+    Literals are never looked up as subjects or objects of incoming links, so they are kept
+    as values only."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self._out: dict[Node, dict[Node, list[Node]]] = {}
-        self._in: dict[Node, dict[Node, list[Node]]] = {}
+        self._out: dict[str, dict[str, list[Node]]] = {}
+        self._in: dict[str, dict[str, list[Node]]] = {}
+        # The terms behind the keys, for the lookups that answer with predicates or subjects.
+        self._terms: dict[str, Node] = {}
         for s, p, o in graph:
-            self._out.setdefault(s, {}).setdefault(p, []).append(o)
-            self._in.setdefault(o, {}).setdefault(p, []).append(s)
+            subject, predicate = str(s), str(p)
+            self._terms[subject] = s
+            self._terms[predicate] = p
+            self._out.setdefault(subject, {}).setdefault(predicate, []).append(o)
+            if not isinstance(o, Literal):
+                self._in.setdefault(str(o), {}).setdefault(predicate, []).append(s)
 
     # --- lookups -------------------------------------------------------------------------
 
     def objects(self, subject: Node | None, predicate: Node) -> list[Node]:
         """The objects of (subject, predicate, ?); none for a missing subject."""
-        return list(self._out.get(subject, {}).get(predicate, ())) if subject is not None else []
+        if subject is None:
+            return []
+        return list(self._out.get(str(subject), _NONE).get(str(predicate), ()))
 
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
-        return list(self._in.get(obj, {}).get(predicate, ()))
+        return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
 
     def value(self, subject: Node | None, predicate: Node) -> Node | None:
         """One object of (subject, predicate, ?), None when there is none."""
-        found = self._out.get(subject, {}).get(predicate) if subject is not None else None
+        if subject is None:
+            return None
+        found = self._out.get(str(subject), _NONE).get(str(predicate))
         return found[0] if found else None
 
     def has(self, subject: Node, predicate: Node, obj: Node) -> bool:
-        return obj in self._out.get(subject, {}).get(predicate, ())
+        return obj in self._out.get(str(subject), _NONE).get(str(predicate), ())
 
     def mentions(self, predicate: Node, obj: Node) -> bool:
         """Whether anything links to `obj` with `predicate`."""
-        return bool(self._in.get(obj, {}).get(predicate))
+        return bool(self._in.get(str(obj), _NONE).get(str(predicate)))
 
     def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
-        for p, objects in self._out.get(subject, {}).items():
+        for p, objects in self._out.get(str(subject), _NONE).items():
             for o in objects:
-                yield p, o
+                yield self._terms[p], o
 
     def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
-        for p, subjects in self._in.get(obj, {}).items():
+        for p, subjects in self._in.get(str(obj), _NONE).items():
             for s in subjects:
-                yield s, p
+                yield s, self._terms[p]
 
     def subjects_with(self, predicate: Node) -> set[Node]:
         """Every subject that has `predicate`."""
-        return {s for s, by_predicate in self._out.items() if predicate in by_predicate}
+        key = str(predicate)
+        return {self._terms[s] for s, by_predicate in self._out.items() if key in by_predicate}
 
     def is_a(self, node: Node, *classes: URIRef) -> bool:
         """Whether `node` has any of `classes` as its rdf:type."""
-        types = self._out.get(node, {}).get(RDF.type, ())
+        types = self._out.get(str(node), _NONE).get(_RDF_TYPE, ())
         return any(c in types for c in classes)
 
     # --- walks ---------------------------------------------------------------------------
@@ -237,6 +254,10 @@ class Reader:
         """Whether `node` is a work with its own reference list here (the citing article)."""
         parts = self.objects(node, FRBR.part)
         return any(self.is_a(part, BIRO.BibliographicReference) for part in parts)
+
+
+_NONE: dict = {}
+_RDF_TYPE = str(RDF.type)
 
 
 def _resolves(link: Node, value: str) -> bool:
