@@ -57,6 +57,11 @@ class Publication:
             self._computed[key] = make()
         return self._computed[key]
 
+    def forget(self) -> None:
+        """Forget every computed value (for an app whose code or files were changed in place:
+        the validators are computed from them)."""
+        self._computed.clear()
+
 
 def of(app: Flask) -> Publication:
     """The publication `app` serves."""

@@ -229,7 +229,7 @@ def test_etag_changes_when_a_template_changes(
     url = local(space.document(article, "html"), base)
 
     def etag() -> str:
-        monkeypatch.delitem(app.extensions, "lodpub.site", raising=False)
+        of(app).forget()
         of(app).cache.clear()
         return client.get(url).headers["ETag"]
 
