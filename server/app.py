@@ -46,6 +46,7 @@ from lodpub.store import memory_store
 from lodpub.urls import UriSpace
 from lodpub.validate import validate_publication
 from lodpub.views.state import DOCUMENT_FORMATS
+from lodpub.views.state import prepare
 
 log = limited(__name__)
 
@@ -114,6 +115,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_common_headers)
     _compile_templates(app)
+    with app.app_context():
+        prepare()
     prefix = urlsplit(settings["BASE_URL"]).path.rstrip("/")
     if prefix:
         app.wsgi_app = BelowPrefix(app.wsgi_app, prefix, settings["BASE_URL"])  # type: ignore[method-assign]

@@ -150,3 +150,11 @@ def conditional(response: Response, variant: str = "") -> Response:
     response.set_etag(f"{validator()}-{variant}".rstrip("-"))
     response.last_modified = last_modified()
     return response.make_conditional(request)
+
+
+def prepare() -> None:
+    """Compute now what the responses need once per app (the validators, what the data says
+    about the dataset), so that no reader's first request waits for it."""
+    validator()
+    last_modified()
+    licence()
