@@ -10,7 +10,6 @@ import importlib
 import importlib.util
 from collections.abc import Iterable
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -23,29 +22,31 @@ from flask import Flask
 from flask import Response
 from flask import render_template
 from flask import request
-from rdflib import Graph
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from lodpub import catalogue
 from lodpub import front
 from lodpub.cache import ResponseCache
-from lodpub.catalogue import Figures
 from lodpub.config import Config
 from lodpub.conneg import prefers_html
 from lodpub.dataset import load_ontology
 from lodpub.dataset import load_publication
 from lodpub.errors import InvalidData
 from lodpub.errors import LodpubError
+from lodpub.labels import Terms
 from lodpub.loader import database
 from lodpub.loader import open_published
 from lodpub.logs import limited
 from lodpub.logs import request_failed
-from lodpub.store import Store
+from lodpub.publication import EXTENSION
+from lodpub.publication import Publication
 from lodpub.store import disk_store
 from lodpub.store import memory_store
 from lodpub.urls import UriSpace
 from lodpub.validate import validate_publication
+from lodpub.views.state import DOCUMENT_FORMATS
+from lodpub.views.state import prepare
 
 log = limited(__name__)
 
@@ -69,18 +70,6 @@ SECURITY_HEADERS = {
 VIEW_MODULES = ("site", "sparql", "oai", "quality", "resources")
 
 
-@dataclass(frozen=True)
-class Served:
-    """What the views read besides the store, fixed for the app's life: the dataset's figures
-    (lodpub.catalogue), the ontology, the validation report's text and when the data last
-    changed."""
-
-    figures: Figures
-    ontology: Graph
-    report: str
-    modified: datetime
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The lodpub Flask app. `config` overrides the defaults and LODPUB_* variables (Config).
 
@@ -91,7 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.UnusableShapes when pyshacl cannot apply the shapes, errors.InvalidData when the
     data violates them (its `report` is the text report).
 
-    `app.extensions["lodpub"]` is the Store, `"lodpub.served"` the Served.
+    `app.extensions["lodpub"]` is the Publication (lodpub.publication.of reads it).
     """
     settings = Config.load(config)
     limits = {
@@ -103,25 +92,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         published = open_published(Path(settings["STORE"]))
         settings["BASE_URL"] = published.manifest.base_url
         store = disk_store(database(published), published.manifest.version, **limits)
-        served = Served(
+        ontology = load_ontology(settings["BASE_URL"], settings["ONTOLOGY_DIR"])
+        publication = Publication(
+            store=store,
             figures=published.figures,
-            ontology=load_ontology(settings["BASE_URL"], settings["ONTOLOGY_DIR"]),
+            ontology=ontology,
+            terms=Terms(ontology),
+            space=_space(settings["BASE_URL"]),
             report=published.report,
             modified=datetime.fromisoformat(published.manifest.modified),
         )
     else:
-        store, served = _from_files(settings, limits)
+        publication = _from_files(settings, limits)
 
     app = Flask(__name__)
     app.config.update(settings)
-    app.extensions["lodpub"] = store
-    app.extensions["lodpub.served"] = served
+    app.extensions[EXTENSION] = publication
     for module in _view_modules():
         app.register_blueprint(module.bp)
     app.register_error_handler(LodpubError, _lodpub_error)
     app.register_error_handler(HTTPException, _http_exception)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_common_headers)
+    _compile_templates(app)
+    with app.app_context():
+        prepare()
     prefix = urlsplit(settings["BASE_URL"]).path.rstrip("/")
     if prefix:
         app.wsgi_app = BelowPrefix(app.wsgi_app, prefix, settings["BASE_URL"])  # type: ignore[method-assign]
@@ -131,7 +126,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         max_entries=settings["RESPONSE_CACHE_ENTRIES"],
         max_bytes=settings["RESPONSE_CACHE_MB"] * 1024 * 1024,
     )
-    app.extensions["lodpub.cache"] = cache
+    publication.cache = cache
     app.wsgi_app = front.FrontDoor(
         cache,
         max_body=front.max_body_bytes(settings),
@@ -142,22 +137,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _from_files(settings: Config, limits: dict[str, int]) -> tuple[Store, Served]:
+def _from_files(settings: Config, limits: dict[str, int]) -> Publication:
     """The data files validated and loaded into memory; the rdflib copy read for validation
     is dropped once it is done."""
-    publication = load_publication(settings)
-    report = validate_publication(publication)
+    loaded = load_publication(settings)
+    report = validate_publication(loaded)
     if not report.conforms:
         raise InvalidData(report.render("text"), report.violations)
-    store = memory_store(publication.files, publication.base_url, **limits)
-    newest = max(path.stat().st_mtime for path in publication.files)
-    served = Served(
-        figures=catalogue.figures(store, UriSpace(publication.base_url, ())),
-        ontology=publication.ontology,
+    store = memory_store(loaded.files, loaded.base_url, **limits)
+    newest = max(path.stat().st_mtime for path in loaded.files)
+    return Publication(
+        store=store,
+        figures=catalogue.figures(store, UriSpace(loaded.base_url, ())),
+        ontology=loaded.ontology,
+        terms=Terms(loaded.ontology),
+        space=_space(loaded.base_url),
         report=report.render("text"),
         modified=datetime.fromtimestamp(int(newest), UTC),
     )
-    return store, served
+
+
+def _space(base_url: str) -> UriSpace:
+    """The publication's URI space, with the document formats' extensions."""
+    return UriSpace(base_url, tuple(f.extension for f in DOCUMENT_FORMATS))
 
 
 class BelowPrefix:
@@ -185,6 +187,13 @@ class BelowPrefix:
         )
         response.headers.update(SECURITY_HEADERS)
         return response(environ, start_response)
+
+
+def _compile_templates(app: Flask) -> None:
+    """Compile every template now, so that no reader's first request waits for it (a page
+    template with its macros takes longer to compile than the page takes to build)."""
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
 
 
 def _view_modules() -> list[ModuleType]:

@@ -37,6 +37,7 @@ from lodpub.link import plan_links
 from lodpub.link import read_links
 from lodpub.link import user_agent
 from lodpub.link import write_links
+from lodpub.publication import of
 from lodpub.validate import REPORT_FORMATS
 from lodpub.validate import SEVERITIES
 from lodpub.validate import validate_publication
@@ -247,7 +248,7 @@ def serve(
             f"--base-url {config['BASE_URL']}"
         )
     click.echo(
-        f"Serving {app.extensions['lodpub.served'].figures.triples} triples at {served} "
+        f"Serving {of(app).figures.triples} triples at {served} "
         f"(listening on {config['HOST']}:{config['PORT']}, {config['WORKERS']} process(es) "
         f"of {config['THREADS']} threads)"
     )

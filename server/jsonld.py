@@ -16,10 +16,10 @@ from rdflib.term import Node
 
 from lodpub.labels import language_code
 from lodpub.metadata import Mapper
+from lodpub.pages.reader import Reader
 from lodpub.record import ISSN_SCHEMES
 from lodpub.record import Record
 from lodpub.record import Text
-from lodpub.record import identifiers
 from lodpub.vocab import FRBR
 from lodpub.vocab import PRO
 from lodpub.vocab import SCHEMA
@@ -37,7 +37,7 @@ CONTEXT = {
 
 
 def schema_org(
-    graph: Graph,
+    read: Reader,
     ontology: Graph,
     work: URIRef,
     url: str,
@@ -50,7 +50,7 @@ def schema_org(
     reference-list order. `license` only where the data gives the work one; `sdLicense` is
     the licence of this structured data, `metadata_licence` (the dataset's). Nothing says
     `isAccessibleForFree`: the data does not state it."""
-    m = Mapper(graph, ontology)
+    m = Mapper(read, ontology)
     node = _schema_node(m, work)
     node["url"] = url
     if rec.title is not None:
@@ -59,17 +59,17 @@ def schema_org(
         node["license"] = rec.licence
     if metadata_licence is not None:
         node["sdLicense"] = metadata_licence
-    embodiment = graph.value(work, FRBR.embodiment)
+    embodiment = m.read.value(work, FRBR.embodiment)
     if embodiment is not None:
         node.update(_literal_properties(m, embodiment))
     for role_term, role_property in ((PRO.author, "author"), (PRO.publisher, "publisher")):
-        agents = [_schema_agent(m, r) for r in m.roles(work, role_term)]
+        agents = [_schema_agent(m, r) for r in m.read.roles(work, role_term)]
         if agents:
             node[m.schema_term(role_term) or role_property] = agents
-    chain = m.containers(work)
+    chain = m.read.containers(work)
     if chain:
         node["isPartOf"] = _schema_container(m, chain)
-    cited = m.references(work)
+    cited = m.read.cited_works(work)
     if cited:
         node["citation"] = [_schema_node(m, c) for c in cited]
     return {"@context": CONTEXT, **node}
@@ -78,11 +78,11 @@ def schema_org(
 def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
     out: dict[str, Any] = {"@id": str(node), "@type": m.schema_type(node)}
     out.update(_literal_properties(m, node))
-    language = m.graph.value(node, DCTERMS.language)
+    language = m.read.value(node, DCTERMS.language)
     if language is not None and language_code(language):
         out[m.schema_term(DCTERMS.language) or "inLanguage"] = language_code(language)
     # The identifiers' resolver pages and the links to other datasets (data/links.ttl).
-    links = sorted(str(o) for p in (DCTERMS.relation, OWL.sameAs) for o in m.graph.objects(node, p))
+    links = sorted(str(o) for p in (DCTERMS.relation, OWL.sameAs) for o in m.read.objects(node, p))
     if links:
         out[m.schema_term(DCTERMS.relation) or "sameAs"] = links
     return out
@@ -96,9 +96,9 @@ def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:
 
 
 def _schema_agent(m: Mapper, role: Node) -> dict[str, Any]:
-    holder = m.graph.value(role, PRO.isHeldBy)
+    holder = m.read.value(role, PRO.isHeldBy)
     out = _schema_node(m, holder) if holder is not None else {"@type": "Thing"}
-    organisations = sorted(m.graph.objects(role, PRO.relatesToOrganization))
+    organisations = sorted(m.read.objects(role, PRO.relatesToOrganization))
     if organisations:
         out[m.schema_term(PRO.relatesToOrganization) or "affiliation"] = [
             _schema_node(m, org) for org in organisations
@@ -114,7 +114,7 @@ def _schema_container(m: Mapper, chain: list[Node]) -> dict[str, Any]:
     kind = out["@type"]
     if number is not None and kind in ("PublicationIssue", "PublicationVolume"):
         out["issueNumber" if kind == "PublicationIssue" else "volumeNumber"] = number
-    issn = identifiers(m.graph, node, ISSN_SCHEMES)
+    issn = m.read.identifier_values(node, ISSN_SCHEMES)
     if issn:
         out["issn"] = issn
     if len(chain) > 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import RDF
 from rdflib import RDFS
@@ -29,6 +30,9 @@ from lodpub.vocab import FABIO
 from lodpub.vocab import LITERAL
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
+
+if TYPE_CHECKING:
+    from lodpub.pages.reader import Reader
 
 # The interface speaks these; the first is the default.
 UI_LANGUAGES = ("en", "zh-Hans")
@@ -226,35 +230,68 @@ def language_names(lang: str) -> dict[str, str]:
     return {code: names[key] for code, names in LANGUAGES.values()}
 
 
-class Labeller:
-    """Names for the nodes of one description and the terms of the ontology, in `lang`."""
+class Terms:
+    """The ontology's labels of classes, properties and individuals, read once per ontology
+    (it never changes while the app runs) and picked once per interface language."""
 
-    def __init__(self, graph: Graph, ontology: Graph, lang: str = "en") -> None:
-        self.graph = graph
+    def __init__(self, ontology: Graph) -> None:
         self.ontology = ontology
+        self._labels: dict[Node, list[Literal]] = {}
+        for term, label in ontology.subject_objects(RDFS.label):
+            if isinstance(label, Literal):
+                self._labels.setdefault(term, []).append(label)
+        self._picked: dict[tuple[Node, str], Text | None] = {}
+
+    def knows(self, iri: Node) -> bool:
+        """Whether the ontology labels `iri` (a class, property, role or scheme)."""
+        return iri in self._labels
+
+    def label(self, iri: Node, lang: str) -> Text | None:
+        """The ontology's label of `iri` for a reader of `lang`, None when it has none."""
+        key = (iri, lang)
+        if key not in self._picked:
+            self._picked[key] = pick(self._labels.get(iri, ()), lang)
+        return self._picked[key]
+
+
+class Labeller:
+    """Names for the nodes of one description (read through a lodpub.pages.reader.Reader)
+    and the terms of the ontology, in `lang`."""
+
+    def __init__(self, reader: Reader, terms: Terms, lang: str = "en") -> None:
+        self.read = reader
+        self.terms = terms
         self.lang = lang
+        self._names: dict[Node, list[Text]] = {}
 
     def term(self, iri: Node) -> Text:
         """A class, property or individual by its ontology label; else its local name."""
-        found = pick(self.ontology.objects(iri, RDFS.label), self.lang)
+        found = self.terms.label(iri, self.lang)
         if found is None:
-            found = pick(self.graph.objects(iri, RDFS.label), self.lang)
+            found = pick(self.read.objects(iri, RDFS.label), self.lang)
         return found or Text(_local_name(iri), "en")
 
     def knows(self, iri: Node) -> bool:
         """Whether the ontology labels `iri` (a class, property, role or scheme)."""
-        return (iri, RDFS.label, None) in self.ontology
+        return self.terms.knows(iri)
 
     def types(self, node: Node) -> list[URIRef]:
         """The node's specific types (a JournalArticle is not also listed as Expression)."""
-        all_types = sorted(t for t in self.graph.objects(node, RDF.type) if isinstance(t, URIRef))
+        all_types = sorted(t for t in self.read.objects(node, RDF.type) if isinstance(t, URIRef))
         specific = [t for t in all_types if t not in GENERIC_TYPES]
         return specific or all_types
 
     def names(self, node: Node) -> list[Text]:
-        """Every name of the node in its strongest name property, the reader's language first."""
+        """Every name of the node in its strongest name property, the reader's language first
+        (worked out once per node: a page names most nodes more than once)."""
+        found = self._names.get(node)
+        if found is None:
+            found = self._names[node] = self._names_of(node)
+        return list(found)
+
+    def _names_of(self, node: Node) -> list[Text]:
         for group in NAME_GROUPS:
-            literals = [o for p in group for o in self.graph.objects(node, p)]
+            literals = [o for p in group for o in self.read.objects(node, p)]
             if literals:
                 first = pick(literals, self.lang)
                 rest = sorted({text(lit) for lit in literals} - {first}, key=_by_lang)
@@ -272,7 +309,7 @@ class Labeller:
 
     def _derived_label(self, node: Node) -> Text | None:
         """Names built from what the node holds, for nodes the data does not name."""
-        g = self.graph
+        g = self.read
         family = pick(g.objects(node, FOAF.familyName), self.lang)
         if family is not None:
             given = pick(g.objects(node, FOAF.givenName), self.lang)
@@ -285,15 +322,15 @@ class Labeller:
             scheme = g.value(node, DATACITE.usesIdentifierScheme)
             prefix = self.term(scheme).value if scheme is not None else ""
             return Text(f"{prefix} {value}".strip())
-        if (node, RDF.type, BIRO.BibliographicReference) in g and number is not None:
+        if g.is_a(node, BIRO.BibliographicReference) and number is not None:
             word = ui("reference", self.lang)
             return Text(f"{word} [{number}]", self.lang)
-        if (node, RDF.type, CITO.Citation) in g:
+        if g.is_a(node, CITO.Citation):
             cited = g.value(node, CITO.hasCitedEntity)
             if cited is not None and kind is not None:
                 target = self.label(cited)
                 return Text(f"{kind.value} → {target.value}", target.lang)
-        if (node, RDF.type, PRO.RoleInTime) in g:
+        if g.is_a(node, PRO.RoleInTime):
             role, holder = g.value(node, PRO.withRole), g.value(node, PRO.isHeldBy)
             if role is not None and holder is not None:
                 who = self.label(holder)

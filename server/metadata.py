@@ -15,54 +15,45 @@ from collections.abc import Iterator
 from urllib.parse import quote
 from urllib.parse import urlencode
 
+from rdflib import RDF
 from rdflib import Graph
 from rdflib import Literal
-from rdflib import URIRef
 from rdflib.term import Node
 
 from lodpub import record
+from lodpub.pages.reader import Reader
 from lodpub.record import Author
 from lodpub.record import Record
 
 
 class Mapper:
-    """Reads one description with the ontology's schema.org mappings."""
+    """Reads one description (through its lodpub.pages.reader.Reader) with the ontology's
+    schema.org mappings."""
 
-    def __init__(self, graph: Graph, ontology: Graph) -> None:
-        self.graph = graph
+    def __init__(self, read: Reader, ontology: Graph) -> None:
+        self.read = read
         self.ontology = ontology
-
-    @property
-    def schema_property(self) -> URIRef:
-        """`lodpub:schemaOrgTerm` as this ontology names it (its namespace follows the base)."""
-        return record.schema_org_term(self.ontology)
+        # `lodpub:schemaOrgTerm` as this ontology names it (its namespace follows the base).
+        self.schema_property = record.schema_org_term(ontology)
+        self._schema_terms: dict[Node, str | None] = {}
 
     def schema_term(self, term: Node) -> str | None:
         """The schema.org local name the ontology maps `term` to, or None."""
-        return record.schema_term(self.ontology, term)
+        if term not in self._schema_terms:
+            target = self.ontology.value(term, self.schema_property)
+            self._schema_terms[term] = record.schema_local_name(target)
+        return self._schema_terms[term]
 
     def schema_type(self, node: Node) -> str:
         """The most specific schema.org type of `node`."""
-        return record.schema_type(self.graph, self.ontology, node)
-
-    def containers(self, work: Node) -> list[Node]:
-        """The chain `work` is part of, nearest first (issue, volume, journal)."""
-        return record.containers(self.graph, work)
-
-    def roles(self, work: Node, role: URIRef) -> list[Node]:
-        """The work's agent roles of kind `role`, in `oco:hasNext` order."""
-        return record.roles(self.graph, work, role)
+        return record.most_specific(self.schema_term(t) for t in self.read.objects(node, RDF.type))
 
     def literals(self, node: Node) -> Iterator[tuple[str, Literal]]:
         """(schema.org property, literal) for every mapped literal of `node`."""
-        for p, o in sorted(self.graph.predicate_objects(node)):
+        for p, o in sorted(self.read.predicate_objects(node)):
             term = self.schema_term(p)
             if term and isinstance(o, Literal):
                 yield term, o
-
-    def references(self, work: Node) -> list[Node]:
-        """The cited works, in the order of the printed reference list."""
-        return record.references(self.graph, work)
 
 
 Tags = list[tuple[str, str]]

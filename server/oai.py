@@ -37,15 +37,13 @@ from xml.etree import ElementTree as ET
 from rdflib import Graph
 from rdflib import URIRef
 
-from lodpub.labels import recased
+from lodpub.pages.reader import RECORD_LINKS
+from lodpub.pages.reader import Reader
 from lodpub.record import Record
-from lodpub.record import record
+from lodpub.record import read_record
 from lodpub.store import Store
 from lodpub.urls import UriSpace
 from lodpub.vocab import CITO
-from lodpub.vocab import DATACITE
-from lodpub.vocab import FRBR
-from lodpub.vocab import PRO
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
@@ -291,34 +289,21 @@ def items(store: Store) -> list[str]:
     return sorted(str(row["work"]) for row in store.select(query))
 
 
-# The links from a work to the nodes its record is read from: containers (issue → volume →
-# journal), embodiments and their web copies, author and publisher roles, the agents holding
-# them and their organisations, identifiers.
-RECORD_LINKS = (
-    FRBR.partOf,
-    FRBR.embodiment,
-    FRBR.exemplar,
-    PRO.isDocumentContextFor,
-    PRO.isHeldBy,
-    PRO.relatesToOrganization,
-    DATACITE.hasIdentifier,
-)
-
-
 def records(store: Store, ontology: Graph, works: Sequence[str]) -> list[Record]:
     """The records of `works`, in that order, from one query: every triple of each work and
-    of the nodes it reaches through RECORD_LINKS. record.record reads nothing else, so these
-    are the records the pages and citation documents read from the works' descriptions (a test
-    compares them), at a fraction of the cost of describing each work."""
+    of the nodes it reaches through reader.RECORD_LINKS, which is all the one reader of
+    descriptions (lodpub.pages.reader) reads for a record. So these are the records the pages
+    and citation documents read from the works' descriptions (a test compares them), at a
+    fraction of the cost of describing each work."""
     links = "|".join(f"<{link}>" for link in RECORD_LINKS)
     values = " ".join(f"<{URIRef(work)}>" for work in works)
-    graph = recased(
+    read = Reader(
         store.construct(
             f"CONSTRUCT {{ ?node ?p ?o }} WHERE {{ VALUES ?work {{ {values} }} "
             f"?work ({links})* ?node . ?node ?p ?o }}"
         )
     )
-    return [record(graph, ontology, URIRef(work)) for work in works]
+    return [read_record(read, ontology, URIRef(work)) for work in works]
 
 
 def page(items: Sequence[str], after: str, limit: int) -> Sequence[str]:

@@ -2,14 +2,15 @@
 (meta tags, COinS, schema.org, citation formats, OAI-PMH) says about the work, so that they
 all say the same.
 
-`record(description, ontology, work)` walks the graph of describe.py once: the work's type,
+`record(description, ontology, work)` reads the graph of describe.py through the one reader of
+descriptions (lodpub.pages.reader), as the pages do: the work's type,
 titles, authors in byline order (`oco:hasNext`) with their family and given names as the data
 splits them, the containers above it (issue → volume → journal or newspaper), pages,
 identifiers, publisher, abstract, keywords, language. Nothing is guessed: a field the data
 does not state is None (or empty), and exporters leave it out.
 
-The graph walks (`roles`, `containers`, `references`, `identifiers`, `schema_term`) are the
-ones every reader of a description uses; metadata.Mapper builds on them.
+The schema.org mapping of the ontology (`schema_term`, `schema_type`) is here too;
+metadata.Mapper builds on it.
 """
 
 from __future__ import annotations
@@ -28,13 +29,9 @@ from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from lodpub.labels import language_code
-from lodpub.vocab import BIRO
-from lodpub.vocab import CITO
+from lodpub.pages.reader import Reader
 from lodpub.vocab import DATACITE
 from lodpub.vocab import FABIO
-from lodpub.vocab import FRBR
-from lodpub.vocab import LITERAL
-from lodpub.vocab import OCO
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
 from lodpub.vocab import SCHEMA
@@ -60,8 +57,6 @@ BOOKS = (FABIO.Book,)
 ISSN_SCHEMES = (DATACITE.issn, DATACITE.eissn)
 ORCID = "https://orcid.org/"
 DOI_RESOLVER = "https://doi.org/"
-# SPAR's media type IRIs (dcterms:format of an embodiment): the IANA name follows.
-MEDIA_TYPES = "https://w3id.org/spar/mediatype/"
 # Original forms before translations: the script a Chinese work is printed in, then
 # untagged text (Western names and titles), then pinyin, then English.
 _ORIGINAL_FIRST = {"zh-hans": 0, "": 1, "zh": 2, "zh-latn-pinyin": 3, "en": 4}
@@ -179,146 +174,87 @@ class Record:
 
 def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
     """The record of `work` read from its description (describe.py) and the ontology."""
-    g = description
-    chain = containers(g, work)
-    book = _of_type(g, chain, BOOKS)
+    return read_record(Reader(description), ontology, work)
+
+
+def read_record(read: Reader, ontology: Graph, work: URIRef) -> Record:
+    """The record of `work` from the description `read` reads (a page reads the same)."""
+    chain = read.containers(work)
+    book = _of_type(read, chain, BOOKS)
     # The journal or newspaper the work appeared in, or the book a chapter is part of.
-    container = _of_type(g, chain, PERIODICALS) or book
-    volume = _of_type(g, chain, VOLUMES)
-    issue = _of_type(g, chain, ISSUES)
-    embodiments = sorted(g.objects(work, FRBR.embodiment))
-    publisher = next(iter(roles(g, work, PRO.publisher)), None)
-    holder = g.value(publisher, PRO.isHeldBy) if publisher is not None else None
-    language = g.value(work, DCTERMS.language)
-    doi = identifiers(g, work, (DATACITE.doi,))
-    exemplars = [url for url, _ in copies(g, work)]
-    urls = identifiers(g, work, (DATACITE.url,))
-    accessed = sorted(_text(g.value(URIRef(u), DCTERMS.date)) or "" for u in exemplars)
-    licence = g.value(work, DCTERMS.license)
+    container = _of_type(read, chain, PERIODICALS) or book
+    volume = _of_type(read, chain, VOLUMES)
+    issue = _of_type(read, chain, ISSUES)
+    pages = read.page_range(work)
+    publisher = next(iter(read.roles(work, PRO.publisher)), None)
+    holder = read.value(publisher, PRO.isHeldBy)
+    language = read.value(work, DCTERMS.language)
+    doi = read.identifier_values(work, (DATACITE.doi,))
+    exemplars = [url for url, _ in read.copies(work)]
+    urls = read.identifier_values(work, (DATACITE.url,))
+    accessed = sorted(_text(read.value(URIRef(u), DCTERMS.date)) or "" for u in exemplars)
+    licence = read.value(work, DCTERMS.license)
     # A chapter is found by its book's ISBN.
-    isbn_of_book = identifiers(g, book, (DATACITE.isbn,)) if book is not None else []
+    isbn_of_book = read.identifier_values(book, (DATACITE.isbn,))
     return Record(
         iri=str(work),
-        genre=genre(g, work),
-        schema_type=schema_type(g, ontology, work),
-        title=_original(g.objects(work, DCTERMS.title)),
-        translated_title=_original(g.objects(work, FABIO.hasTranslatedTitle)),
-        authors=tuple(a for r in roles(g, work, PRO.author) if (a := author(g, r)) is not None),
-        container_title=_original(g.objects(container, DCTERMS.title)) if container else None,
-        container_translated_title=(
-            _original(g.objects(container, FABIO.hasTranslatedTitle)) if container else None
-        ),
-        issn=tuple(identifiers(g, container, ISSN_SCHEMES)) if container else (),
-        volume=_text(g.value(volume, FABIO.hasSequenceIdentifier)) if volume else None,
-        issue=_text(g.value(issue, FABIO.hasSequenceIdentifier)) if issue else None,
-        first_page=_first_text(g, embodiments, PRISM.startingPage),
-        last_page=_first_text(g, embodiments, PRISM.endingPage),
-        article_number=_text(g.value(work, FABIO.hasSequenceIdentifier)),
-        date=_text(g.value(work, PRISM.publicationDate)),
-        publisher=_original(g.objects(holder, FOAF.name)) if holder is not None else None,
-        abstract=_original(g.objects(work, DCTERMS.abstract)),
-        keywords=tuple(sorted(_texts(g.objects(work, PRISM.keyword)), key=_language_then_value)),
+        genre=genre(read, work),
+        schema_type=schema_type(read.graph, ontology, work),
+        title=_original(read.objects(work, DCTERMS.title)),
+        translated_title=_original(read.objects(work, FABIO.hasTranslatedTitle)),
+        authors=tuple(filter(None, (author(read, r) for r in read.roles(work, PRO.author)))),
+        container_title=_original(read.objects(container, DCTERMS.title)),
+        container_translated_title=_original(read.objects(container, FABIO.hasTranslatedTitle)),
+        issn=tuple(read.identifier_values(container, ISSN_SCHEMES)),
+        volume=_text(read.value(volume, FABIO.hasSequenceIdentifier)),
+        issue=_text(read.value(issue, FABIO.hasSequenceIdentifier)),
+        first_page=pages.first if pages else None,
+        last_page=pages.last if pages else None,
+        article_number=_text(read.value(work, FABIO.hasSequenceIdentifier)),
+        date=_text(read.value(work, PRISM.publicationDate)),
+        publisher=_original(read.objects(holder, FOAF.name)),
+        abstract=_original(read.objects(work, DCTERMS.abstract)),
+        keywords=tuple(sorted(_texts(read.objects(work, PRISM.keyword)), key=_language_then_value)),
         language=language_code(language) if language is not None else None,
         doi=doi[0] if doi else None,
-        isbn=tuple(identifiers(g, work, (DATACITE.isbn,)) or isbn_of_book),
+        isbn=tuple(read.identifier_values(work, (DATACITE.isbn,)) or isbn_of_book),
         urls=tuple(exemplars + [u for u in urls if u not in exemplars]),
         accessed=next((a for a in accessed if a), None),
         licence=str(licence) if licence is not None else None,
     )
 
 
-def author(graph: Graph, role: Node) -> Author | None:
+def author(read: Reader, role: Node) -> Author | None:
     """The agent holding `role`, with its names and the role's affiliations; None when the
     role names no holder."""
-    holder = graph.value(role, PRO.isHeldBy)
+    holder = read.value(role, PRO.isHeldBy)
     if holder is None:
         return None
-    names = _names(graph, holder)
+    names = _names(read, holder)
     latin = next((n for n in names[1:] if _is_latin(n.text)), None)
     # The iD as an identifier node (in the agent's own document) or as a link (the summary
     # of an author in a work's document).
-    ids = [ORCID + i for i in identifiers(graph, holder, (DATACITE.orcid,))]
-    links = sorted(str(o) for o in graph.objects(holder, DCTERMS.relation))
+    ids = [ORCID + i for i in read.identifier_values(holder, (DATACITE.orcid,))]
+    links = sorted(str(o) for o in read.objects(holder, DCTERMS.relation))
     orcid = ids + [link for link in links if link.startswith(ORCID)]
     affiliations = []
-    for organisation in sorted(graph.objects(role, PRO.relatesToOrganization)):
-        name = _original(graph.objects(organisation, FOAF.name))
+    for organisation in sorted(read.objects(role, PRO.relatesToOrganization)):
+        name = _original(read.objects(organisation, FOAF.name))
         affiliations.append(name or Text(str(organisation)))
     return Author(
         iri=str(holder),
         name=names[0] if names else Name(str(holder)),
         latin=latin if names and not _is_latin(names[0].text) else None,
-        is_person=(holder, RDF.type, FOAF.Person) in graph,
+        is_person=read.is_a(holder, FOAF.Person),
         orcid=orcid[0] if orcid else None,
         affiliations=tuple(affiliations),
     )
 
 
-def copies(graph: Graph, work: Node) -> list[tuple[str, str | None]]:
-    """The work's digital copies on the web (its embodiments' `frbr:exemplar`), each with
-    its media type where the embodiment states one, sorted."""
-    found = []
-    for embodiment in graph.objects(work, FRBR.embodiment):
-        media_type = graph.value(embodiment, DCTERMS.format)
-        name = str(media_type).removeprefix(MEDIA_TYPES) if media_type is not None else None
-        found += [(str(item), name) for item in graph.objects(embodiment, FRBR.exemplar)]
-    return sorted(found, key=lambda pair: pair[0])
-
-
-def genre(graph: Graph, work: Node) -> Genre:
+def genre(read: Reader, work: Node) -> Genre:
     """The kind of work (GENRES), from its FaBiO type."""
-    found = sorted(GENRES[t] for t in graph.objects(work, RDF.type) if t in GENRES)
+    found = sorted(GENRES[t] for t in read.objects(work, RDF.type) if t in GENRES)
     return found[0] if found else "document"
-
-
-def roles(graph: Graph, work: Node, role: URIRef) -> list[Node]:
-    """The work's agent roles of kind `role`, in `oco:hasNext` order (then any unchained)."""
-    found = [
-        r for r in graph.objects(work, PRO.isDocumentContextFor)
-        if (r, PRO.withRole, role) in graph
-    ]  # fmt: skip
-    following = {graph.value(r, OCO.hasNext) for r in found}
-    ordered: list[Node] = []
-    node = next((r for r in sorted(found) if r not in following), None)
-    while node is not None and node not in ordered:
-        ordered.append(node)
-        node = graph.value(node, OCO.hasNext)
-    return ordered + sorted(r for r in found if r not in ordered)
-
-
-def containers(graph: Graph, work: Node) -> list[Node]:
-    """The chain `work` is part of, nearest first (issue, volume, journal)."""
-    chain: list[Node] = []
-    node = graph.value(work, FRBR.partOf)
-    while node is not None and node not in chain:
-        chain.append(node)
-        node = graph.value(node, FRBR.partOf)
-    return chain
-
-
-def references(graph: Graph, work: Node) -> list[Node]:
-    """The works `work` cites, in the order of its printed reference list (then any cited
-    work no reference points to)."""
-    numbered = []
-    for ref in graph.objects(work, FRBR.part):
-        cited = graph.value(ref, BIRO.references)
-        number = graph.value(ref, FABIO.hasSequenceIdentifier)
-        if cited is not None:
-            numbered.append((_number(number), cited))
-    listed = {cited for _, cited in numbered}
-    rest = sorted(c for c in graph.objects(work, CITO.cites) if c not in listed)
-    return [cited for _, cited in sorted(numbered)] + rest
-
-
-def identifiers(graph: Graph, node: Node, schemes: Iterable[URIRef]) -> list[str]:
-    """The values of `node`'s identifiers in any of `schemes` (DataCite schemes), sorted."""
-    wanted = set(schemes)
-    values = []
-    for ident in graph.objects(node, DATACITE.hasIdentifier):
-        value = graph.value(ident, LITERAL.hasLiteralValue)
-        if value is not None and graph.value(ident, DATACITE.usesIdentifierScheme) in wanted:
-            values.append(str(value))
-    return sorted(values)
 
 
 def schema_org_term(ontology: Graph) -> URIRef:
@@ -333,7 +269,11 @@ def schema_org_term(ontology: Graph) -> URIRef:
 def schema_term(ontology: Graph, term: Node) -> str | None:
     """The schema.org local name the ontology maps `term` to (`fabio:JournalArticle` →
     `ScholarlyArticle`), or None."""
-    target = ontology.value(term, schema_org_term(ontology))
+    return schema_local_name(ontology.value(term, schema_org_term(ontology)))
+
+
+def schema_local_name(target: Node | None) -> str | None:
+    """`schema:ScholarlyArticle` → `ScholarlyArticle`; None for anything outside schema.org."""
     if target is None or not str(target).startswith(str(SCHEMA)):
         return None
     return str(target)[len(str(SCHEMA)) :]
@@ -341,20 +281,25 @@ def schema_term(ontology: Graph, term: Node) -> str | None:
 
 def schema_type(graph: Graph, ontology: Graph, node: Node) -> str:
     """The most specific schema.org type of `node` (CreativeWork only as a last resort)."""
-    mapped = (schema_term(ontology, t) for t in graph.objects(node, RDF.type))
+    return most_specific(schema_term(ontology, t) for t in graph.objects(node, RDF.type))
+
+
+def most_specific(mapped: Iterable[str | None]) -> str:
+    """The most specific of the schema.org types `mapped` (CreativeWork only as a last
+    resort, Thing when there is none)."""
     found = sorted({t for t in mapped if t})
     specific = [t for t in found if t != "CreativeWork"]
     return (specific or found or ["Thing"])[0]
 
 
-def _names(graph: Graph, agent: Node) -> list[Name]:
+def _names(read: Reader, agent: Node) -> list[Name]:
     """The agent's names, original script first, each with the family and given name of
     the same language."""
-    families = {_lang(f): str(f) for f in graph.objects(agent, FOAF.familyName)}
-    givens = {_lang(g): str(g) for g in graph.objects(agent, FOAF.givenName)}
+    families = {_lang(f): str(f) for f in read.objects(agent, FOAF.familyName)}
+    givens = {_lang(g): str(g) for g in read.objects(agent, FOAF.givenName)}
     return [
         Name(t.value, families.get(_lang(t)), givens.get(_lang(t)), t.language)
-        for t in _originals(graph.objects(agent, FOAF.name))
+        for t in _originals(read.objects(agent, FOAF.name))
     ]
 
 
@@ -383,21 +328,12 @@ def _original(literals: Iterable[Node]) -> Text | None:
     return found[0] if found else None
 
 
-def _of_type(graph: Graph, chain: list[Node], types: tuple[URIRef, ...]) -> Node | None:
-    return next((c for c in chain if any((c, RDF.type, t) in graph for t in types)), None)
-
-
-def _first_text(graph: Graph, nodes: list[Node], prop: URIRef) -> str | None:
-    return next((str(v) for n in nodes if (v := graph.value(n, prop)) is not None), None)
+def _of_type(read: Reader, chain: list[Node], types: tuple[URIRef, ...]) -> Node | None:
+    return next((c for c in chain if read.is_a(c, *types)), None)
 
 
 def _text(node: Node | None) -> str | None:
     return None if node is None else str(node)
-
-
-def _number(node: Node | None) -> tuple[int, str]:
-    text = "" if node is None else str(node)
-    return (int(text) if text.isdigit() else 10**9, text)
 
 
 def _language_then_value(text: Text) -> tuple[str, str]:

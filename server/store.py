@@ -157,13 +157,14 @@ class Store:
             rows.append(row)
         return rows
 
-    def construct(self, sparql: str) -> Graph:
+    def construct(self, sparql: str, into: Graph | None = None) -> Graph:
         """The triples of a trusted CONSTRUCT or DESCRIBE query as an rdflib Graph with
-        lodpub's prefixes bound. Raises ValueError for other query forms."""
+        lodpub's prefixes bound, or added to `into` (copying a graph into another costs as
+        much as building it). Raises ValueError for other query forms."""
         result = self._store.query(sparql)
         if not isinstance(result, pyoxigraph.QueryTriples):
             raise ValueError("construct() needs a CONSTRUCT or DESCRIBE query")
-        graph = bind_all(Graph(bind_namespaces="none"))
+        graph = into if into is not None else bind_all(Graph(bind_namespaces="none"))
         for triple in result:
             graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
         return graph

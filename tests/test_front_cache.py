@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 from lodpub.app import create_app
 from lodpub.cache import ResponseCache
 from lodpub.config import REPO_ROOT
+from lodpub.publication import of
 from lodpub.views import state
 
 SELECT = "SELECT ?s WHERE { ?s a <http://purl.org/spar/fabio/Expression> } ORDER BY ?s LIMIT 5"
@@ -54,7 +55,7 @@ CASES = [
 
 def fresh(app: Flask) -> Client:
     """A client of the Flask app behind the cache: every answer made anew."""
-    return Client(app.extensions["lodpub.cache"].app)
+    return Client(of(app).cache.app)
 
 
 def same(left: TestResponse, right: TestResponse) -> None:
@@ -70,7 +71,7 @@ def test_cached_answer_is_byte_identical_to_a_fresh_one(
     app: Flask, method: str, path: str, headers: dict[str, str]
 ) -> None:
     client = app.test_client()
-    cache = app.extensions["lodpub.cache"]
+    cache = of(app).cache
     first = client.open(path, method=method, headers=headers)
     entries = len(cache)
     assert entries > 0
@@ -87,7 +88,7 @@ def without_date(response: TestResponse) -> list[tuple[str, str]]:
 
 def test_hit_is_kept_and_answers_if_none_match_with_304(app: Flask) -> None:
     client = app.test_client()
-    cache = app.extensions["lodpub.cache"]
+    cache = of(app).cache
     path = "/doc/br/1.ttl?revalidate"
     full = client.get(path)
     assert full.status_code == 200 and len(cache) > 0
@@ -142,7 +143,7 @@ def test_cache_stays_bounded_under_100000_distinct_requests() -> None:
 
 def test_the_real_apps_cache_stays_bounded() -> None:
     small = create_app({"TESTING": True, "RESPONSE_CACHE_ENTRIES": 20, "RESPONSE_CACHE_MB": 1})
-    cache = small.extensions["lodpub.cache"]
+    cache = of(small).cache
     client = small.test_client()
     for n in range(40):
         assert client.get(f"/robots.txt?n={n}").status_code == 200

@@ -22,6 +22,7 @@ from rdflib.namespace import VOID
 from site_helpers import local
 
 from lodpub.dataset import load_ontology
+from lodpub.publication import of
 from lodpub.urls import UriSpace
 from lodpub.urls import things
 from lodpub.views import state
@@ -228,8 +229,8 @@ def test_etag_changes_when_a_template_changes(
     url = local(space.document(article, "html"), base)
 
     def etag() -> str:
-        monkeypatch.delitem(app.extensions, "lodpub.site", raising=False)
-        app.extensions["lodpub.cache"].clear()
+        of(app).forget()
+        of(app).cache.clear()
         return client.get(url).headers["ETag"]
 
     before = etag()

@@ -28,6 +28,7 @@ from lodpub.app import create_app
 from lodpub.dataset import load
 from lodpub.describe import INCOMING_LIMIT
 from lodpub.describe import describe
+from lodpub.publication import of
 from lodpub.store import data_version
 from lodpub.store import memory_store
 from lodpub.urls import UriSpace
@@ -189,7 +190,7 @@ def corpus_apps(tmp_path_factory):
         target = folder / f"store-{count}"
         loader.build([data], BASE, target, "not validated: synthetic corpus for a lookup count")
         app = create_app({"STORE": target, "TESTING": True})
-        app.extensions["lodpub"] = CountingStore(app.extensions["lodpub"])
+        of(app).store = CountingStore(of(app).store)
         apps[count] = app
     return apps
 
@@ -214,7 +215,7 @@ def test_a_page_costs_the_same_lookups_at_100_articles_as_at_one(corpus_apps, pa
     counted = []
     for count in (1, 100):
         app = corpus_apps[count]
-        store = app.extensions["lodpub"]
+        store = of(app).store
         before = store.lookups
         response = app.test_client().get("/" + path)
         assert response.status_code in (200, 303), (count, path, response.status_code)
@@ -225,7 +226,7 @@ def test_a_page_costs_the_same_lookups_at_100_articles_as_at_one(corpus_apps, pa
 
 def test_the_corpus_is_marked_synthetic_and_numbered_apart(corpus_apps) -> None:
     app = corpus_apps[100]
-    figures = app.extensions["lodpub.served"].figures
+    figures = of(app).figures
     space = UriSpace(BASE, ())
     numbers = [
         int(space.path(URIRef(iri)).split("/")[1].split("-")[0])

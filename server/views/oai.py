@@ -21,7 +21,7 @@ from lodpub.urls import OAI_PATH
 from lodpub.views.state import about_dataset
 from lodpub.views.state import cached
 from lodpub.views.state import ontology
-from lodpub.views.state import served
+from lodpub.views.state import publication
 from lodpub.views.state import space
 from lodpub.views.state import store
 
@@ -48,7 +48,7 @@ def repository() -> oai.Repository:
             endpoint=space().link(OAI_PATH),
             name=_dataset_title(),
             admin_email=current_app.config["OAI_ADMIN_EMAIL"] or _webmaster(),
-            datestamp=served().modified,
+            datestamp=publication().modified,
             page_size=current_app.config["OAI_PAGE_SIZE"],
             version=store().version[:16],
         )

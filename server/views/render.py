@@ -32,14 +32,16 @@ from lodpub.formats import Format
 from lodpub.labels import UI_LANGUAGES
 from lodpub.labels import ui
 from lodpub.labels import ui_language
+from lodpub.pages.build import Builder
+from lodpub.pages.reader import Reader
 from lodpub.record import Record
 from lodpub.urls import with_lang
-from lodpub.views.pages import Builder
 from lodpub.views.state import DOCUMENT_FORMATS
 from lodpub.views.state import conditional
 from lodpub.views.state import licence
 from lodpub.views.state import ontology
 from lodpub.views.state import space
+from lodpub.views.state import terms
 
 Alternates = list[tuple[str, Format]]
 
@@ -118,25 +120,25 @@ def _metadata_links(alternates: Alternates) -> list[signposting.Link]:
     return landing + ([signposting.Link(licence(), "license")] if licence() is not None else [])
 
 
-def landing_links(iri: URIRef, graph: Graph, rec: Record | None) -> list[signposting.Link]:
+def landing_links(iri: URIRef, read: Reader, rec: Record | None) -> list[signposting.Link]:
     """The Signposting level 1 links of the landing page about `iri` (signposting.py), from
-    its description `graph` and, for a work, its record: cite-as, describedby, type, author,
+    its description (`read`) and, for a work, its record: cite-as, describedby, type, author,
     license and item, each only where the data states it."""
     s = space()
     documents = [(s.document(iri, f.extension), f) for f in DOCUMENT_FORMATS]
     links = [
         signposting.Link((rec.doi_url if rec else None) or str(iri), "cite-as"),
         *signposting.describedby(documents),
-        *signposting.types(record.schema_type(graph, ontology(), iri)),
+        *signposting.types(record.schema_type(read.graph, ontology(), iri)),
     ]
     if rec is not None:
         links += [signposting.Link(a.identifier, "author") for a in rec.authors]
-    links += [signposting.Link(str(lic), "license") for lic in graph.objects(iri, DCTERMS.license)]
+    links += [signposting.Link(str(lic), "license") for lic in read.objects(iri, DCTERMS.license)]
     if iri == s.dataset():
         # The dataset's content: its dumps.
         items = [(catalogue.dump_url(s, d), d.media_type) for d in catalogue.DUMPS]
     else:
-        items = record.copies(graph, iri)
+        items = read.copies(iri)
     links += [signposting.Link(url, "item", media_type) for url, media_type in items]
     return links
 
@@ -153,8 +155,9 @@ def linkset(iri: URIRef, graph: Graph) -> Response:
     `application/linkset+json` and `application/linkset`: the landing page's links, and
     each metadata document's `describes` link back to it."""
     page = space().document(iri, HTML.extension)
-    rec = _record(graph, iri)
-    links = landing_links(iri, graph, rec)
+    read = Reader(graph)
+    rec = _record(read, iri)
+    links = landing_links(iri, read, rec)
     links += [
         signposting.Link(page, "describes", HTML.media_type, anchor=link.target)
         for link in links
@@ -168,34 +171,35 @@ def linkset(iri: URIRef, graph: Graph) -> Response:
     return conditional(Response(body, content_type=fmt.content_type), fmt.name)
 
 
-def _record(graph: Graph, iri: URIRef) -> Record | None:
+def _record(read: Reader, iri: URIRef) -> Record | None:
     """The bibliographic record of `iri` if it is a work of a kind record.GENRES knows (an
     article, book, web page …, not a journal or an issue)."""
-    if record.genre(graph, iri) == "document":
+    if record.genre(read, iri) == "document":
         return None
-    return record.record(graph, ontology(), iri)
+    return record.read_record(read, ontology(), iri)
 
 
 def _html(
     iri: URIRef, graph: Graph, lang: str, alternates: Alternates
 ) -> tuple[str, list[signposting.Link]]:
     """The page and its Signposting links (landing_links, and the linkset)."""
-    builder = Builder(graph, ontology(), space(), lang)
+    read = Reader(graph)
+    builder = Builder(read, terms(), space(), lang)
     page = builder.page(iri, [(url, f.label, f.media_type) for url, f in alternates])
     here = next(url for url, f in alternates if f is HTML)
-    rec = _record(graph, iri)
-    links = landing_links(iri, graph, rec) + linkset_links(iri)
+    rec = _record(read, iri)
+    links = landing_links(iri, read, rec) + linkset_links(iri)
     context: dict[str, Any] = {
         **page_context(lang, here),
         "page": page,
-        "terms": builder.terms(),
+        "terms": builder.headings(),
         "licence": licence(),
         "signposts": links,
     }
     if rec is not None:
         url = space().document(iri, "html")
         context.update(
-            jsonld=jsonld.schema_org(graph, ontology(), iri, url, rec, licence()),
+            jsonld=jsonld.schema_org(read, ontology(), iri, url, rec, licence()),
             meta_tags=metadata.highwire(rec, url),
             dublin_core=metadata.dublin_core(rec),
             coins=metadata.coins(rec),

@@ -35,13 +35,14 @@ from lodpub.formats import TURTLE
 from lodpub.formats import Format
 from lodpub.labels import Text
 from lodpub.labels import ui
+from lodpub.pages.build import Builder
+from lodpub.pages.model import Page
+from lodpub.pages.reader import Reader
 from lodpub.urls import DATASET_PATH
 from lodpub.urls import ROBOTS_PATH
 from lodpub.urls import SITEMAP_PATH
 from lodpub.urls import SPARQL_PATH
 from lodpub.urls import VOID_PATH
-from lodpub.views.pages import Builder
-from lodpub.views.pages import Page
 from lodpub.views.render import alternate_links
 from lodpub.views.render import asked_language
 from lodpub.views.render import page_context
@@ -55,9 +56,9 @@ from lodpub.views.state import conditional
 from lodpub.views.state import description
 from lodpub.views.state import figures
 from lodpub.views.state import last_modified
-from lodpub.views.state import ontology
 from lodpub.views.state import space
 from lodpub.views.state import store
+from lodpub.views.state import terms
 
 bp = Blueprint("site", __name__)
 
@@ -136,8 +137,8 @@ def home() -> Response:
 
 def _page(iri: Node, lang: str) -> tuple[Page, dict[str, Text]]:
     """The page of `iri` built from its description, and the ontology's heading words."""
-    builder = Builder(description(iri).graph, ontology(), space(), lang)
-    return builder.page(iri, []), builder.terms()
+    builder = Builder(Reader(description(iri).graph), terms(), space(), lang)
+    return builder.page(iri, []), builder.headings()
 
 
 @bp.get("/" + VOID_PATH)

@@ -39,6 +39,8 @@ from lodpub.logs import request_failed
 from lodpub.store import Answer
 from lodpub.store import Request
 from lodpub.store import Store
+from lodpub.views.state import cached
+from lodpub.views.state import store
 from lodpub.views.state import validator
 
 log = limited(__name__)
@@ -290,10 +292,10 @@ def _describe_service(params: MultiDict[str, str]) -> Response:
     etag = hashlib.sha256(f"{_store().version} {fmt.name}".encode()).hexdigest()[:32]
     if request.if_none_match.contains_weak(etag):
         return _cacheable(Response(status=304), etag)
-    description = current_app.extensions.get("lodpub.sparql.sd")
-    if description is None:
-        description = service.description(_store(), current_app.config["BASE_URL"])
-        current_app.extensions["lodpub.sparql.sd"] = description
+    description = cached(
+        "sparql service description",
+        lambda: service.description(_store(), current_app.config["BASE_URL"]),
+    )
     response = Response(fmt.serialize(description), content_type=fmt.content_type)
     return _cacheable(_gzip(response), etag)
 
@@ -331,15 +333,11 @@ def _render(**context: Any) -> str:
 
 
 def _examples() -> list[service.Example]:
-    examples = current_app.extensions.get("lodpub.sparql.examples")
-    if examples is None:
-        examples = service.examples(current_app.config["QUERIES_DIR"])
-        current_app.extensions["lodpub.sparql.examples"] = examples
-    return examples
+    return cached("sparql examples", lambda: service.examples(current_app.config["QUERIES_DIR"]))
 
 
 def _store() -> Store:
-    return current_app.extensions["lodpub"]
+    return store()
 
 
 @bp.errorhandler(errors.LodpubError)

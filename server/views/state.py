@@ -14,12 +14,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-from typing import Any
 from typing import TypeVar
 
 from flask import Response
@@ -35,12 +32,11 @@ from lodpub.describe import describe
 from lodpub.formats import HTML
 from lodpub.formats import Format
 from lodpub.formats import by_name
-from lodpub.labels import recased
+from lodpub.labels import Terms
+from lodpub.publication import Publication
+from lodpub.publication import of
 from lodpub.store import Store
 from lodpub.urls import UriSpace
-
-if TYPE_CHECKING:
-    from lodpub.app import Served
 
 # HTML first: a client that takes anything (`*/*`, Zotero) reads the page; RDF clients list
 # RDF types at higher q. Order among RDF breaks ties: Turtle for rdflib and rapper.
@@ -55,49 +51,51 @@ CODE_SUFFIXES = (".py", ".html", ".css", ".js")
 T = TypeVar("T")
 
 
+def publication() -> Publication:
+    """What the running app publishes (lodpub.publication)."""
+    return of(current_app)
+
+
 def cached(key: str, make: Callable[[], T]) -> T:
     """`make()`, computed once per app (the data never changes while the app runs)."""
-    cache: dict[str, Any] = current_app.extensions.setdefault("lodpub.site", {})
-    if key not in cache:
-        cache[key] = make()
-    return cache[key]
+    return publication().computed(key, make)
 
 
 def space() -> UriSpace:
     """The publication's URI space, with the document formats' extensions."""
-    extensions = tuple(f.extension for f in DOCUMENT_FORMATS)
-    return cached("space", lambda: UriSpace(current_app.config["BASE_URL"], extensions))
+    return publication().space
 
 
 def store() -> Store:
-    return current_app.extensions["lodpub"]
-
-
-def served() -> Served:
-    return current_app.extensions["lodpub.served"]
+    return publication().store
 
 
 def figures() -> Figures:
     """The dataset's figures, computed once per dataset version (lodpub.catalogue)."""
-    return served().figures
+    return publication().figures
 
 
 def ontology() -> Graph:
-    return served().ontology
+    return publication().ontology
+
+
+def terms() -> Terms:
+    """The ontology's labels, read once per app."""
+    return publication().terms
 
 
 def description(iri: URIRef) -> Description:
-    """The bounded description of `iri` (lodpub.describe), language tags in BCP 47 casing."""
+    """The bounded description of `iri` (lodpub.describe); the store gives language tags in
+    BCP 47 casing already."""
     hash_iris = [URIRef(h) for h in figures().hash_iris.get(str(iri), ())]
-    found = describe(store(), iri, space(), hash_iris)
-    return replace(found, graph=recased(found.graph))
+    return describe(store(), iri, space(), hash_iris)
 
 
 def about_dataset() -> Graph:
     """What the data says about `<dataset>` (title, licence, root and example resources)."""
     iri = space().dataset()
     query = f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
-    return cached("about dataset", lambda: recased(store().construct(query)))
+    return cached("about dataset", lambda: store().construct(query))
 
 
 def licence() -> URIRef | None:
@@ -140,7 +138,7 @@ def last_modified() -> datetime:
     def make() -> datetime:
         paths = [*ontology_files(), *code_files()]
         newest = max(Path(p).stat().st_mtime for p in paths)
-        return max(datetime.fromtimestamp(int(newest), UTC), served().modified)
+        return max(datetime.fromtimestamp(int(newest), UTC), publication().modified)
 
     return cached("modified", make)
 
@@ -152,3 +150,11 @@ def conditional(response: Response, variant: str = "") -> Response:
     response.set_etag(f"{validator()}-{variant}".rstrip("-"))
     response.last_modified = last_modified()
     return response.make_conditional(request)
+
+
+def prepare() -> None:
+    """Compute now what the responses need once per app (the validators, what the data says
+    about the dataset), so that no reader's first request waits for it."""
+    validator()
+    last_modified()
+    licence()

@@ -1,0 +1,268 @@
+"""The one reader of a description (describe.py): every page, record and export reads the graph
+of one entity through it.
+
+A `Reader` indexes the graph's triples once, by subject and by object, so that each lookup
+afterwards is a dictionary access instead of a search of rdflib's store, and owns the walks
+that the page model (lodpub.pages.build), the bibliographic record (lodpub.record) and the
+schema.org mapping (lodpub.jsonld) all need: roles in byline order (`oco:hasNext`), the
+containers above a work, the printed reference list, identifiers with the link that resolves
+each, and page ranges. Values keep the order of the graph's triples where the callers do not
+sort them, so that a page reads the same as when it was built on rdflib's graph directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rdflib import RDF
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.term import Node
+
+from lodpub.vocab import BIRO
+from lodpub.vocab import C4O
+from lodpub.vocab import CITO
+from lodpub.vocab import DATACITE
+from lodpub.vocab import FABIO
+from lodpub.vocab import FRBR
+from lodpub.vocab import LITERAL
+from lodpub.vocab import OCO
+from lodpub.vocab import PRISM
+from lodpub.vocab import PRO
+
+# SPAR's media type IRIs (dcterms:format of an embodiment): the IANA name follows.
+MEDIA_TYPES = "https://w3id.org/spar/mediatype/"
+
+# The links from a work to the nodes its record is read from: containers (issue → volume →
+# journal), embodiments and their web copies, author and publisher roles, the agents holding
+# them and their organisations, identifiers. A graph holding every triple of a work and of
+# the nodes these reach is all the reader needs for the work's record (OAI-PMH gathers
+# exactly that for many works at once).
+RECORD_LINKS = (
+    FRBR.partOf,
+    FRBR.embodiment,
+    FRBR.exemplar,
+    PRO.isDocumentContextFor,
+    PRO.isHeldBy,
+    PRO.relatesToOrganization,
+    DATACITE.hasIdentifier,
+)
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """One identifier of a node: its DataCite scheme, its value, and the link in the data
+    that resolves it (the DOI's or the ISSN portal's page), if there is one."""
+
+    scheme: URIRef
+    value: str
+    resolver: URIRef | None
+
+
+@dataclass(frozen=True)
+class ListedReference:
+    """One entry of a work's printed reference list: the reference node, its number as
+    printed (empty when the data gives none), the line as printed and the work it cites."""
+
+    node: Node
+    number: str
+    content: str
+    cited: Node | None
+
+
+@dataclass(frozen=True)
+class PageRange:
+    """The pages a work occupies in print, as the data states them."""
+
+    first: str | None
+    last: str | None
+
+    def __str__(self) -> str:
+        """`381–392`, or the first page alone."""
+        return f"{self.first}–{self.last}" if self.last is not None else str(self.first)
+
+
+class Reader:
+    """One description graph, indexed for lookups, with the walks every reader of it needs.
+
+    The index is keyed by the terms' text: rdflib hashes and compares its terms in Python,
+    plain strings are hashed and compared in C, and a page makes a few thousand lookups.
+    Literals are never looked up as subjects or objects of incoming links, so they are kept
+    as values only."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._out: dict[str, dict[str, list[Node]]] = {}
+        self._in: dict[str, dict[str, list[Node]]] = {}
+        # The terms behind the keys, for the lookups that answer with predicates or subjects.
+        self._terms: dict[str, Node] = {}
+        for s, p, o in graph:
+            subject, predicate = str(s), str(p)
+            self._terms[subject] = s
+            self._terms[predicate] = p
+            self._out.setdefault(subject, {}).setdefault(predicate, []).append(o)
+            if not isinstance(o, Literal):
+                self._in.setdefault(str(o), {}).setdefault(predicate, []).append(s)
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def objects(self, subject: Node | None, predicate: Node) -> list[Node]:
+        """The objects of (subject, predicate, ?); none for a missing subject."""
+        if subject is None:
+            return []
+        return list(self._out.get(str(subject), _NONE).get(str(predicate), ()))
+
+    def subjects(self, predicate: Node, obj: Node) -> list[Node]:
+        return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
+
+    def value(self, subject: Node | None, predicate: Node) -> Node | None:
+        """One object of (subject, predicate, ?), None when there is none."""
+        if subject is None:
+            return None
+        found = self._out.get(str(subject), _NONE).get(str(predicate))
+        return found[0] if found else None
+
+    def has(self, subject: Node, predicate: Node, obj: Node) -> bool:
+        return obj in self._out.get(str(subject), _NONE).get(str(predicate), ())
+
+    def mentions(self, predicate: Node, obj: Node) -> bool:
+        """Whether anything links to `obj` with `predicate`."""
+        return bool(self._in.get(str(obj), _NONE).get(str(predicate)))
+
+    def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
+        for p, objects in self._out.get(str(subject), _NONE).items():
+            for o in objects:
+                yield self._terms[p], o
+
+    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
+        for p, subjects in self._in.get(str(obj), _NONE).items():
+            for s in subjects:
+                yield s, self._terms[p]
+
+    def subjects_with(self, predicate: Node) -> set[Node]:
+        """Every subject that has `predicate`."""
+        key = str(predicate)
+        return {self._terms[s] for s, by_predicate in self._out.items() if key in by_predicate}
+
+    def is_a(self, node: Node, *classes: URIRef) -> bool:
+        """Whether `node` has any of `classes` as its rdf:type."""
+        types = self._out.get(str(node), _NONE).get(_RDF_TYPE, ())
+        return any(c in types for c in classes)
+
+    # --- walks ---------------------------------------------------------------------------
+
+    def roles(self, work: Node, role: URIRef) -> list[Node]:
+        """The work's agent roles of kind `role`, in `oco:hasNext` order (then any
+        unchained)."""
+        roles = self.objects(work, PRO.isDocumentContextFor)
+        found = [r for r in roles if self.has(r, PRO.withRole, role)]
+        following = {self.value(r, OCO.hasNext) for r in found}
+        ordered: list[Node] = []
+        node = next((r for r in sorted(found) if r not in following), None)
+        while node is not None and node not in ordered:
+            ordered.append(node)
+            node = self.value(node, OCO.hasNext)
+        return ordered + sorted(r for r in found if r not in ordered)
+
+    def containers(self, node: Node) -> list[Node]:
+        """The chain `node` is part of, nearest first (issue, volume, journal)."""
+        chain: list[Node] = []
+        above = self.value(node, FRBR.partOf)
+        while above is not None and above not in chain:
+            chain.append(above)
+            above = self.value(above, FRBR.partOf)
+        return chain
+
+    def reference_list(self, work: Node) -> list[ListedReference]:
+        """The work's reference list in printed order (by number, numbers as numbers)."""
+        listed = []
+        for ref in self.objects(work, FRBR.part):
+            if not self.is_a(ref, BIRO.BibliographicReference):
+                continue
+            number = self.value(ref, FABIO.hasSequenceIdentifier)
+            content = self.value(ref, C4O.hasContent)
+            listed.append(
+                ListedReference(
+                    node=ref,
+                    number=str(number) if number is not None else "",
+                    content=str(content) if content is not None else "",
+                    cited=self.value(ref, BIRO.references),
+                )
+            )
+        return sorted(listed, key=lambda r: (_numeric(r.number), str(r.node)))
+
+    def cited_works(self, work: Node) -> list[Node]:
+        """The works `work` cites, in the order of its printed reference list (then any
+        cited work no reference points to)."""
+        listed = [r.cited for r in self.reference_list(work) if r.cited is not None]
+        rest = sorted(c for c in self.objects(work, CITO.cites) if c not in listed)
+        return listed + rest
+
+    def identifiers(self, node: Node | None) -> list[Identifier]:
+        """The node's identifiers (sorted by identifier node), each with the `dcterms:relation`
+        link that resolves it: the link equal to the value or ending with `/value`."""
+        relations = sorted(self.objects(node, DCTERMS.relation))
+        found = []
+        for ident in sorted(self.objects(node, DATACITE.hasIdentifier)):
+            value = self.value(ident, LITERAL.hasLiteralValue)
+            scheme = self.value(ident, DATACITE.usesIdentifierScheme)
+            if value is None or not isinstance(scheme, URIRef):
+                continue
+            resolver = next((r for r in relations if _resolves(r, str(value))), None)
+            found.append(Identifier(scheme, str(value), resolver))
+        return found
+
+    def identifier_values(self, node: Node | None, schemes: Iterable[URIRef]) -> list[str]:
+        """The values of `node`'s identifiers in any of `schemes`, sorted."""
+        wanted = set(schemes)
+        return sorted(i.value for i in self.identifiers(node) if i.scheme in wanted)
+
+    def unresolving_links(self, node: Node) -> list[Node]:
+        """The node's `dcterms:relation` links that resolve none of its identifiers, sorted."""
+        resolvers = {i.resolver for i in self.identifiers(node)}
+        return [r for r in sorted(self.objects(node, DCTERMS.relation)) if r not in resolvers]
+
+    def page_range(self, work: Node) -> PageRange | None:
+        """The pages of the work's first embodiment that states them (embodiments sorted)."""
+        embodiments = sorted(self.objects(work, FRBR.embodiment))
+        first = self._first(embodiments, PRISM.startingPage)
+        last = self._first(embodiments, PRISM.endingPage)
+        if first is None and last is None:
+            return None
+        return PageRange(first, last)
+
+    def _first(self, nodes: list[Node], predicate: Node) -> str | None:
+        """The value of `predicate` on the first of `nodes` that has one, as text."""
+        found = (self.value(n, predicate) for n in nodes)
+        return next((str(v) for v in found if v is not None), None)
+
+    def copies(self, work: Node) -> list[tuple[str, str | None]]:
+        """The work's digital copies on the web (its embodiments' `frbr:exemplar`), each with
+        its media type where the embodiment states one, sorted."""
+        found = []
+        for embodiment in self.objects(work, FRBR.embodiment):
+            media_type = self.value(embodiment, DCTERMS.format)
+            name = str(media_type).removeprefix(MEDIA_TYPES) if media_type is not None else None
+            found += [(str(item), name) for item in self.objects(embodiment, FRBR.exemplar)]
+        return sorted(found, key=lambda pair: pair[0])
+
+    def is_article(self, node: Node) -> bool:
+        """Whether `node` is a work with its own reference list here (the citing article)."""
+        parts = self.objects(node, FRBR.part)
+        return any(self.is_a(part, BIRO.BibliographicReference) for part in parts)
+
+
+_NONE: dict = {}
+_RDF_TYPE = str(RDF.type)
+
+
+def _resolves(link: Node, value: str) -> bool:
+    return str(link) == value or str(link).lower().endswith("/" + value.lower())
+
+
+def _numeric(value: str) -> tuple[int, str]:
+    return (int(value) if value.isdigit() else 10**9, value)
