@@ -191,6 +191,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BODY_TIMEOUT", 10.0, _header_timeout,
             "Seconds a client has to send a request's body once its headers are in (0.001 "
             "to 60); a slower client is answered 408 and disconnected."),
+    Setting("DUMP_STREAMS", 2, _positive_int,
+            "Dumps too large for the response cache sent at once per server process (each "
+            "holds a thread while its client reads); past it, 503 with Retry-After."),
     Setting("RESPONSE_CACHE_ENTRIES", 4096, _non_negative_int,
             "Answers (pages, documents, dumps, VoID, SPARQL results) kept in memory per "
             "server process for repeated GET and HEAD requests (0: none)."),

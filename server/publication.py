@@ -6,6 +6,7 @@ the app runs). The app keeps it under one key of `app.extensions`; `of(app)` rea
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -49,13 +50,15 @@ class Publication:
     # The response cache in front of Flask (lodpub.cache), once the app has one.
     cache: ResponseCache | None = None
     _computed: dict[str, Any] = field(default_factory=dict, repr=False)
+    _computing: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def computed(self, key: str, make: Callable[[], T]) -> T:
         """`make()`, computed once per app under `key` (the data never changes while the app
         runs)."""
-        if key not in self._computed:
-            self._computed[key] = make()
-        return self._computed[key]
+        with self._computing:
+            if key not in self._computed:
+                self._computed[key] = make()
+            return self._computed[key]
 
     def forget(self) -> None:
         """Forget every computed value (for an app whose code or files were changed in place:

@@ -30,6 +30,8 @@ from conftest import free_port
 from lodpub import urls
 from lodpub.cli import cli
 
+# Writes a synthetic corpus of N articles (python bench/corpus.py N OUT).
+CORPUS = Path(__file__).resolve().parents[1] / "bench" / "corpus.py"
 IDLE_SOCKETS = 2000
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 # Combined Log Format: host ident user [time] "request" status bytes "referer" "user agent"
@@ -388,6 +390,51 @@ def test_clients_that_never_read_a_large_answer_cost_bounded_memory_and_no_disk(
     finally:
         for client in clients:
             client.close()
+        running.stop()
+
+
+def test_clients_that_never_read_a_streamed_dump_hold_at_most_dump_streams_threads(
+    tmp_path: Path,
+) -> None:
+    # A dump larger than the response cache takes is streamed: its thread waits while the
+    # client does not read. 40 synthetic articles make an N-Triples dump of several MB, more
+    # than the kernel's socket buffers take off the server.
+    corpus = tmp_path / "corpus.ttl"
+    made = subprocess.run([sys.executable, str(CORPUS), "40", str(corpus)], timeout=600)
+    assert made.returncode == 0
+    store = tmp_path / "store"
+    loaded = CliRunner().invoke(cli, ["load", str(corpus), "--store", str(store)])
+    assert loaded.exit_code == 0, loaded.output
+    running = Server(env={"LODPUB_STORE": str(store), "LODPUB_DUMP_STREAMS": "2",
+                          "LODPUB_RESPONSE_CACHE_MB": "8", "LODPUB_THREADS": "4"})  # fmt: skip
+    clients = []
+    try:
+        for _ in range(10):
+            client = socket.create_connection(("127.0.0.1", running.port), timeout=30)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.sendall(b"GET /dataset.nt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            clients.append(client)
+        # Two dumps are on their way (and stuck); the other eight were refused at once.
+        refused = [client.recv(4096) for client in clients[2:]]
+        assert all(answer.startswith(b"HTTP/1.1 503") for answer in refused), refused
+        assert all(b"retry-after: 60" in answer.lower() for answer in refused)
+        assert all(b"DUMP_STREAMS" in answer for answer in refused)
+        for path in ("health", "robots.txt", "doc/br/1000001.html", "sparql?query=ASK%7B%7D"):
+            assert requests.get(running.url + path, timeout=30).status_code == 200, path
+        assert requests.get(running.url + "dataset.nt", timeout=30).status_code == 503
+    finally:
+        for client in clients:
+            client.close()
+    try:
+        # Gone clients give their threads back: the dump is sent again, whole.
+        for _ in range(100):
+            answer = requests.get(running.url + "dataset.nt", timeout=60)
+            if answer.status_code == 200:
+                break
+            time.sleep(0.1)
+        assert answer.status_code == 200
+        assert answer.content.count(b"\n") > 40_000
+    finally:
         running.stop()
 
 

@@ -56,6 +56,7 @@ from lodpub.views.state import conditional
 from lodpub.views.state import description
 from lodpub.views.state import figures
 from lodpub.views.state import last_modified
+from lodpub.views.state import publication
 from lodpub.views.state import space
 from lodpub.views.state import store
 from lodpub.views.state import terms
@@ -210,10 +211,28 @@ def dump(file_name: str) -> Response:
         with gzip.GzipFile(fileobj=sink, mode="wb", mtime=0) as packed:
             source.dump(chosen.format, packed)
 
-    response = Response(streamed(write), content_type=_content_type(chosen))
-    # Never gather the stream to learn its length (werkzeug would, for Range requests).
-    response.implicit_sequence_conversion = False
-    return conditional(response, chosen.file_name)
+    # A client that does not read holds the thread sending its dump (the server has no write
+    # timeout): a bounded number of dumps at once leaves the other threads to everything else.
+    slots = publication().computed(
+        "dump-streams", lambda: threading.BoundedSemaphore(current_app.config["DUMP_STREAMS"])
+    )
+    if not slots.acquire(blocking=False):
+        raise errors.ServiceUnavailable(
+            f"This server is sending as many dumps as it may at once "
+            f"({current_app.config['DUMP_STREAMS']}, DUMP_STREAMS); try again in a minute, or "
+            "ask the SPARQL endpoint for the part of the data you need.",
+            retry_after=DUMP_RETRY_S,
+        )
+    try:
+        response = Response(streamed(write), content_type=_content_type(chosen))
+        # Never gather the stream to learn its length (werkzeug would, for Range requests).
+        response.implicit_sequence_conversion = False
+        answer = conditional(response, chosen.file_name)
+    except BaseException:
+        slots.release()
+        raise
+    answer.call_on_close(slots.release)
+    return answer
 
 
 def streamed(write: Callable[[IO[bytes]], None]) -> Iterator[bytes]:
@@ -264,6 +283,8 @@ def streamed(write: Callable[[IO[bytes]], None]) -> Iterator[bytes]:
 
 
 _STREAM_CHUNKS = 16
+# Seconds a client refused a dump is asked to wait.
+DUMP_RETRY_S = 60
 _STREAM_CHUNK_BYTES = 256 * 1024
 
 
