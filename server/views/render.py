@@ -34,6 +34,7 @@ from lodpub.labels import ui
 from lodpub.labels import ui_language
 from lodpub.record import Record
 from lodpub.urls import with_lang
+from lodpub.views.history import provenance_links
 from lodpub.views.pages import Builder
 from lodpub.views.state import DOCUMENT_FORMATS
 from lodpub.views.state import conditional
@@ -89,6 +90,7 @@ def represent(
         *alternate_links(alternates, fmt),
         f'<{iri}>; rel="about"',
         f'<{space().dataset()}>; rel="{VOID.inDataset}"',
+        *provenance_links(iri),
         signposting.header(links),
     ]
     response.headers["Link"] = ", ".join(header)

@@ -29,6 +29,7 @@ from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
+from lodpub import history
 from lodpub.catalogue import Figures
 from lodpub.describe import Description
 from lodpub.describe import describe
@@ -90,6 +91,8 @@ def description(iri: URIRef) -> Description:
     """The bounded description of `iri` (lodpub.describe), language tags in BCP 47 casing."""
     hash_iris = [URIRef(h) for h in figures().hash_iris.get(str(iri), ())]
     found = describe(store(), iri, space(), hash_iris)
+    if len(found.graph) == 0:  # a provenance graph or snapshot: in the named graphs only
+        found = Description(history.describe(store(), iri))
     return replace(found, graph=recased(found.graph))
 
 
