@@ -78,9 +78,11 @@ def is_provenance(store: Lookups, iri: URIRef) -> bool:
 def describe(store: Lookups, iri: URIRef) -> Graph:
     """The document of a provenance graph (every statement in it) or of a snapshot (its own
     statements, from its entity's provenance graph); empty for any other IRI."""
-    result = bind_all(Graph(bind_namespaces="none"))
+    result = bind_all(Graph())  # "xml" bound: RDF/XML writes language tags as xml:lang
     if str(iri) in store.graph_names():
-        result += store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        result += store.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+        )
     elif (graph := _graph_of_snapshot(iri)) is not None and graph in store.graph_names():
         result += store.construct(
             f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }}"
@@ -110,8 +112,11 @@ def snapshots(store: Lookups, iri: URIRef) -> list[Snapshot]:
                 agents=_iris(found.objects(snapshot, PROV.wasAttributedTo)),
                 sources=_iris(found.objects(snapshot, PROV.hadPrimarySource)),
                 descriptions=tuple(
-                    sorted(o for o in found.objects(snapshot, DCTERMS.description)
-                           if isinstance(o, Literal))
+                    sorted(
+                        o
+                        for o in found.objects(snapshot, DCTERMS.description)
+                        if isinstance(o, Literal)
+                    )
                 ),  # fmt: skip
             )
         )
