@@ -133,11 +133,14 @@ class Figures:
     things: Things = field(repr=False, compare=False)
 
     def kinds(self, space: UriSpace) -> dict[str, int]:
-        """How many things there are per first path segment (`br`, `ra`, `dataset` …)."""
+        """How many things there are per first path segment (`br`, `ra`, `dataset` …), and
+        how many provenance snapshots (`se`)."""
         counts: dict[str, int] = {}
         for iris in self._thing_windows():
             for iri in iris:
-                kind = space.path(URIRef(iri)).split("/", 1)[0]
+                path = space.path(URIRef(iri))
+                # A provenance snapshot (`br/1/prov/se/1`) is OCDM's kind `se`, not a `br`.
+                kind = "se" if "/prov/se/" in path else path.split("/", 1)[0]
                 counts[kind] = counts.get(kind, 0) + 1
         return counts
 
