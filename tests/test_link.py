@@ -18,12 +18,15 @@ import pytest
 import requests
 from click.testing import CliRunner
 from conftest import free_port
+from conftest import serving
 from rdflib import Graph
+from rdflib import Literal
 from rdflib import Namespace
 from rdflib import URIRef
 from rdflib.namespace import OWL
 from rdflib.namespace import PROV
 from rdflib.namespace import RDF
+from rdflib.namespace import VOID
 from SPARQLWrapper import JSON
 from SPARQLWrapper import SPARQLWrapper
 
@@ -33,11 +36,13 @@ from lodpub.identifiers import normalise_doi
 from lodpub.identifiers import normalise_isbn
 from lodpub.identifiers import normalise_issn
 from lodpub.identifiers import normalise_orcid
+from lodpub.snapshots import SNAPSHOTS_FILE
 from lodpub.vocab import DATACITE
 from lodpub.vocab import LITERAL
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "wikidata-sample.ttl"
+ARTICLE = ROOT / "data" / "article.ttl"
 BASE = "http://127.0.0.1:8080/"
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
@@ -336,6 +341,38 @@ def test_a_link_the_command_made_is_changed_when_the_identifier_says_otherwise(
     assert result.exit_code == 0, result.output
     assert f"change     br/108 owl:sameAs {WD.Q1} -> {WD.Q900000108}" in result.output
     assert sameas(links) == ACCEPTED
+
+
+def test_accepted_links_are_served_as_a_void_linkset(wikidata: str, tmp_path: Path) -> None:
+    links = tmp_path / "links.ttl"
+    result = link(links, "--endpoint", wikidata)
+    assert result.exit_code == 0, result.output
+    files = [arg for path in (ARTICLE, links, SNAPSHOTS_FILE) for arg in ("--data", str(path))]
+    with serving(*files) as base_url:
+        response = requests.get(
+            base_url + ".well-known/void", headers={"Accept": "text/turtle"}, timeout=60
+        )
+        assert response.status_code == 200
+        void = Graph().parse(data=response.text, format="turtle")
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{OWL.sameAs}> ?o }}"
+        served = requests.get(
+            base_url + "sparql", params={"query": query}, headers={"Accept": "text/csv"}, timeout=60
+        )
+    dataset = URIRef(base_url + "dataset")
+    (linkset,) = [
+        subset
+        for subset in void.objects(dataset, VOID.subset)
+        if (subset, VOID.linkPredicate, OWL.sameAs) in void
+    ]
+    assert (linkset, RDF.type, VOID.Linkset) in void
+    targets = set(void.objects(linkset, VOID.target))
+    assert dataset in targets and len(targets) == 2
+    (wikidata_target,) = targets - {dataset}
+    assert void.value(wikidata_target, VOID.uriSpace) == Literal(str(WD))
+    assert void.value(linkset, VOID.subjectsTarget) == dataset
+    assert void.value(linkset, VOID.objectsTarget) == wikidata_target
+    assert void.value(linkset, VOID.triples) == Literal(len(ACCEPTED))
+    assert served.text.split()[-1] == str(len(ACCEPTED))
 
 
 def test_accepted_links_validate_with_the_data(wikidata: str, tmp_path: Path) -> None:
