@@ -36,6 +36,7 @@ from lodpub.identifiers import normalise_doi
 from lodpub.identifiers import normalise_isbn
 from lodpub.identifiers import normalise_issn
 from lodpub.identifiers import normalise_orcid
+from lodpub.link import named_persons
 from lodpub.snapshots import SNAPSHOTS_FILE
 from lodpub.vocab import DATACITE
 from lodpub.vocab import LITERAL
@@ -284,6 +285,37 @@ def test_conflicts_and_title_matches_are_printed_never_written(
     assert len(dropped) == 1 and "0308-5962" in dropped[0] and "check digit" in dropped[0]
 
 
+def test_persons_are_proposed_by_name_among_humans_never_accepted(
+    wikidata: str, tmp_path: Path
+) -> None:
+    links = tmp_path / "links.ttl"
+    result = link(links, "--endpoint", wikidata)
+    assert result.exit_code == 0, result.output
+    proposals = [line for line in result.output.splitlines() if line.startswith("propose")]
+    first_author = [line for line in proposals if line.split()[1] == "ra/1"]
+    assert {line.split()[3] for line in first_author} == {
+        str(WD.Q900000301),
+        str(WD.Q900000302),
+    }
+    assert all("same name 孙晓蕾; a human" in line for line in first_author)
+    assert any(
+        str(WD.Q900000302) in line and "its ORCID iD 0000-0002-1825-0097" in line
+        for line in first_author
+    )
+    # Linked by its ORCID iD, the co-author of reference 10 is not proposed by name too.
+    assert not [line for line in proposals if line.split()[1] == "ra/32"]
+    written = {item for _, item in sameas(links)}
+    assert not {WD.Q900000301, WD.Q900000302, WD.Q900000303} & written
+
+
+def test_names_looked_up_are_full_names_never_initials() -> None:
+    data = Graph().parse(ARTICLE, format="turtle", publicID=BASE)
+    persons = named_persons(data)
+    assert Literal("孙晓蕾", lang="zh-Hans") in persons[URIRef(BASE + "ra/1")]
+    assert persons[URIRef(BASE + "ra/32")] == [Literal("Kerstin Schaefer", lang="en")]
+    assert URIRef(BASE + "ra/31") not in persons  # printed "Schott L": initials only
+
+
 def test_a_second_run_has_nothing_to_add(wikidata: str, tmp_path: Path) -> None:
     links = tmp_path / "links.ttl"
     assert link(links, "--endpoint", wikidata).exit_code == 0
@@ -433,8 +465,9 @@ def test_a_service_unavailable_once_is_asked_again(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Summary: 0 to add" in result.output
     # one 503, then one request per identifier property the data needs (P236 ISSN, P356 DOI,
-    # P496 ORCID iD; it has no ISBN) and the title query: the first was asked again
-    assert len(server.agents) == 1 + 4
+    # P496 ORCID iD; it has no ISBN), the title query and the name query: the first was asked
+    # again
+    assert len(server.agents) == 1 + 5
     assert not links.exists()
 
 
