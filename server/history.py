@@ -40,8 +40,6 @@ class Lookups(Protocol):
 
     def graph_names(self) -> frozenset[str]: ...
 
-    def select(self, sparql: str) -> list[dict[str, Node]]: ...
-
     def construct(self, sparql: str) -> Graph: ...
 
 
@@ -69,9 +67,7 @@ def provenance_graph(store: Lookups, entity: URIRef) -> URIRef | None:
 def is_provenance(store: Lookups, iri: URIRef) -> bool:
     """Whether `iri` is a provenance graph or a snapshot in one (things that exist only in
     the named graphs)."""
-    if str(iri) in store.graph_names():
-        return True
-    graph = _graph_of_snapshot(iri)
+    graph = str(iri) if str(iri).endswith(GRAPH_SUFFIX) else _graph_of_snapshot(iri)
     return graph is not None and graph in store.graph_names()
 
 
@@ -79,7 +75,7 @@ def describe(store: Lookups, iri: URIRef) -> Graph:
     """The document of a provenance graph (every statement in it) or of a snapshot (its own
     statements, from its entity's provenance graph); empty for any other IRI."""
     result = bind_all(Graph())  # "xml" bound: RDF/XML writes language tags as xml:lang
-    if str(iri) in store.graph_names():
+    if str(iri).endswith(GRAPH_SUFFIX) and str(iri) in store.graph_names():
         result += store.construct(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
         )
