@@ -67,7 +67,7 @@ SECURITY_HEADERS = {
 
 # Blueprint modules of lodpub.views, each exposing `bp`; a module that is absent is skipped
 # (only its own absence, not a failing import).
-VIEW_MODULES = ("site", "sparql", "oai", "quality", "resources")
+VIEW_MODULES = ("site", "sparql", "oai", "quality", "history", "resources")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -29,6 +29,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCAT
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import FOAF
+from rdflib.namespace import OWL
 from rdflib.namespace import VOID
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -43,14 +44,19 @@ from lodpub.urls import VOID_PATH
 from lodpub.urls import UriSpace
 from lodpub.vocab import bind_all
 
-# Datasets outside the publication that its links (dcterms:relation) point into; each gets a
-# void:Linkset when the data links to it: (key, title, URI space, home page).
+# Datasets outside the publication that its links point into; each gets a void:Linkset when
+# the data links to it: (key, title, URI space, home page, link predicate). dcterms:relation
+# links to the identifiers' resolvers; owl:sameAs links are the ones `lodpub link` accepted.
 LINK_TARGETS = (
-    ("doi", "DOI System", "https://doi.org/", "https://www.doi.org/"),
-    ("issn", "ISSN Portal", "https://portal.issn.org/resource/ISSN/", "https://portal.issn.org/"),
-    ("orcid", "ORCID", "https://orcid.org/", "https://orcid.org/"),
-    ("handle", "Handle System", "https://hdl.handle.net/", "https://www.handle.net/"),
-)
+    ("doi", "DOI System", "https://doi.org/", "https://www.doi.org/", DCTERMS.relation),
+    ("issn", "ISSN Portal", "https://portal.issn.org/resource/ISSN/", "https://portal.issn.org/",
+     DCTERMS.relation),
+    ("orcid", "ORCID", "https://orcid.org/", "https://orcid.org/", DCTERMS.relation),
+    ("handle", "Handle System", "https://hdl.handle.net/", "https://www.handle.net/",
+     DCTERMS.relation),
+    ("wikidata", "Wikidata", "http://www.wikidata.org/entity/", "https://www.wikidata.org/",
+     OWL.sameAs),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -133,11 +139,14 @@ class Figures:
     things: Things = field(repr=False, compare=False)
 
     def kinds(self, space: UriSpace) -> dict[str, int]:
-        """How many things there are per first path segment (`br`, `ra`, `dataset` …)."""
+        """How many things there are per first path segment (`br`, `ra`, `dataset` …), and
+        how many provenance snapshots (`se`)."""
         counts: dict[str, int] = {}
         for iris in self._thing_windows():
             for iri in iris:
-                kind = space.path(URIRef(iri)).split("/", 1)[0]
+                path = space.path(URIRef(iri))
+                # A provenance snapshot (`br/1/prov/se/1`) is OCDM's kind `se`, not a `br`.
+                kind = "se" if "/prov/se/" in path else path.split("/", 1)[0]
                 counts[kind] = counts.get(kind, 0) + 1
         return counts
 
@@ -188,10 +197,11 @@ def figures(store: Lookups, space: UriSpace) -> Figures:
     properties = per("p", _EVERY_TRIPLE)
     classes = per("o", _in_every_graph(f"?s <{RDF.type}> ?o"))
     links: dict[str, int] = {}
-    for target, count in per("o", _in_every_graph(f"?s <{DCTERMS.relation}> ?o")).items():
-        for key, _, prefix, _ in LINK_TARGETS:
-            if str(target).startswith(prefix):
-                links[key] = links.get(key, 0) + count
+    for predicate in sorted({target[4] for target in LINK_TARGETS}):
+        for target, count in per("o", _in_every_graph(f"?s <{predicate}> ?o")).items():
+            for key, _, prefix, _, linked_by in LINK_TARGETS:
+                if linked_by == predicate and str(target).startswith(prefix):
+                    links[key] = links.get(key, 0) + count
     own_subjects = [str(s) for s in subjects if space.is_own(s)]
     # A document answers for the hash IRIs below its thing that the data says something
     # about (as subjects: `<dataset#journal-lists>`), not for every term used as a value.
@@ -337,9 +347,10 @@ def _add_partitions(void: Graph, dataset: URIRef, here: URIRef, figures: Figures
 
 
 def _add_linksets(void: Graph, figures: Figures, dataset: URIRef, here: URIRef) -> None:
-    """One void:Linkset per external dataset the data's dcterms:relation links point into,
-    counting those links (https://www.w3.org/TR/void/#describing-linksets)."""
-    for key, title, prefix, homepage in LINK_TARGETS:
+    """One void:Linkset per external dataset the data's links point into, counting those
+    links (https://www.w3.org/TR/void/#describing-linksets): a subset of the dataset whose
+    two targets are the dataset and the other one."""
+    for key, title, prefix, homepage, predicate in LINK_TARGETS:
         count = figures.links.get(key, 0)
         if not count:
             continue
@@ -352,7 +363,9 @@ def _add_linksets(void: Graph, figures: Figures, dataset: URIRef, here: URIRef) 
         void.add((linkset, RDF.type, VOID.Linkset))
         void.add((linkset, VOID.subjectsTarget, dataset))
         void.add((linkset, VOID.objectsTarget, target))
-        void.add((linkset, VOID.linkPredicate, DCTERMS.relation))
+        void.add((linkset, VOID.target, dataset))
+        void.add((linkset, VOID.target, target))
+        void.add((linkset, VOID.linkPredicate, predicate))
         void.add((linkset, VOID.triples, _number(count)))
         void.add((dataset, VOID.subset, linkset))
 

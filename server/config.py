@@ -163,7 +163,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "DATA_FILES",
-        [REPO_ROOT / "data" / "article.ttl", REPO_ROOT / "data" / "links.ttl"],
+        [
+            REPO_ROOT / "data" / "article.ttl",
+            REPO_ROOT / "data" / "links.ttl",
+            REPO_ROOT / "data" / "provenance.trig",
+        ],
         _paths,
         "RDF files to publish (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD, chosen by "
         "extension); in the environment separated by the OS path separator (`:`).",

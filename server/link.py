@@ -5,7 +5,8 @@ their items carry the same DOI (wdt:P356), ISSN (P236), ORCID iD (P496) or ISBN 
 Exactly one item for an entity is a link accepted by identifier; several items are a conflict,
 and nothing is accepted. Works and journals that no identifier links are looked up by title
 (labels in Chinese and English) with their year (P577) and container (P1433) only to *propose*
-candidates to a person: a title is never proof.
+candidates to a person: a title is never proof. Persons that no ORCID iD links are looked up
+the same way by name, among humans (P31 Q5) only: a name is no proof either (namesakes).
 
 Accepted links live in their own file (data/links.ttl): `<br/108> owl:sameAs wd:Q…` and, for
 each, a record (an rdf:Statement that is a prov:Entity) with the service, the query, the date,
@@ -85,6 +86,8 @@ SCHEME_LABELS = {"doi": "DOI", "issn": "ISSN", "eissn": "ISSN", "orcid": "ORCID 
 SPELLINGS = {"doi": lambda value: {value, value.upper()}}
 # Labels of Chinese titles are tagged zh, zh-hans or zh-cn in Wikidata.
 LABEL_LANGUAGES = {"zh-hans": ("zh", "zh-hans", "zh-cn"), "en": ("en",)}
+# Wikidata's class of humans (wdt:P31): only such items are proposed for a person.
+HUMAN = "Q5"
 
 HEADER = """\
 # Links from the publication's entities to the same things in other datasets (owl:sameAs), each
@@ -323,6 +326,31 @@ def titled_works(graph: Graph) -> dict[URIRef, list[Literal]]:
     }
 
 
+def named_persons(graph: Graph) -> dict[URIRef, list[Literal]]:
+    """Persons with the names a Wikidata label could hold: their Chinese names as printed,
+    and "Given Family" where a given name in Latin letters is more than initials (printed
+    initials such as "Schott L" match no label, and a family name alone is too common)."""
+    persons = {}
+    for person in sorted(graph.subjects(RDF.type, FOAF.Person)):
+        names = {
+            name
+            for name in graph.objects(person, FOAF.name)
+            if isinstance(name, Literal) and (name.language or "").lower() == "zh-hans"
+        }
+        families = [f for f in graph.objects(person, FOAF.familyName) if _latin(f)]
+        for given in graph.objects(person, FOAF.givenName):
+            if _latin(given) and all(len(part) > 1 for part in str(given).split()):
+                names |= {Literal(f"{given} {family}", lang="en") for family in families}
+        if names:
+            persons[person] = sorted(names)
+    return persons
+
+
+def _latin(name: object) -> bool:
+    """A name written in Latin letters: untagged, or tagged English or pinyin."""
+    return isinstance(name, Literal) and not (name.language or "").lower().startswith("zh-hans")
+
+
 def _short(graph: Graph, iri: URIRef) -> str:
     base = str(graph.base or "")
     text = str(iri)
@@ -341,12 +369,26 @@ def identifier_query(prop: str, values: Iterable[str]) -> str:
     )
 
 
-def title_query(titles: Iterable[Literal]) -> str:
-    listed = " ".join(
+def _labels(texts: Iterable[Literal]) -> str:
+    """`texts` as the labels Wikidata could give them (a Chinese text in each zh tag)."""
+    return " ".join(
         f"{json.dumps(str(t), ensure_ascii=False)}@{lang}"
-        for t in titles
+        for t in texts
         for lang in LABEL_LANGUAGES.get((t.language or "").lower(), ())
     )
+
+
+def name_query(names: Iterable[Literal]) -> str:
+    return (
+        f"PREFIX wd: <{WD}>\nPREFIX wdt: <{WDT}>\nPREFIX rdfs: <{RDFS}>\n"
+        "SELECT ?name ?item ?orcid WHERE {\n"
+        f"  VALUES ?name {{ {_labels(names)} }}\n  ?item rdfs:label ?name ; wdt:P31 wd:{HUMAN} .\n"
+        "  OPTIONAL { ?item wdt:P496 ?orcid }\n}"
+    )
+
+
+def title_query(titles: Iterable[Literal]) -> str:
+    listed = _labels(titles)
     return (
         f"PREFIX wdt: <{WDT}>\nPREFIX rdfs: <{RDFS}>\n"
         "SELECT ?title ?item ?date ?container ?doi ?issn WHERE {\n"
@@ -397,6 +439,7 @@ def plan_links(data: Graph, links: Graph, services: Sequence[Service], base_url:
             r.entity for r in records if r.service == service.endpoint
         }
         _propose(data, service, linked, plan)
+        _propose_persons(data, service, linked, plan)
     return plan
 
 
@@ -529,6 +572,42 @@ def _propose(data: Graph, service: Service, linked: set[URIRef], plan: Plan) -> 
         plan.proposals.append(
             f"{_short(data, work)} ~ {item} (same title{_agreement(data, work, facts)}): "
             "a person must check it"
+        )
+
+
+def _propose_persons(data: Graph, service: Service, linked: set[URIRef], plan: Plan) -> None:
+    """Humans of the same name for the persons nobody has linked: printed, not written."""
+    persons = {p: names for p, names in named_persons(data).items() if p not in linked}
+    if not persons:
+        return
+    by_name: dict[tuple[str, str], list[URIRef]] = defaultdict(list)
+    for person, names in persons.items():
+        for name in names:
+            by_name[(str(name), (name.language or "").lower())].append(person)
+    rows = service.select(name_query({n for ns in persons.values() for n in ns}))
+    candidates: dict[tuple[URIRef, URIRef], dict[str, set[str]]] = {}
+    for row in rows:
+        item, name = _iri(row, "item"), row.get("name", {})
+        lang = name.get("xml:lang", "").lower()
+        family = next((k for k, langs in LABEL_LANGUAGES.items() if lang in langs), None)
+        if item is None or family is None:
+            continue
+        for person in by_name.get((name.get("value", ""), family), []):
+            facts = candidates.setdefault((person, item), defaultdict(set))
+            facts["name"].add(name["value"])
+            if "orcid" in row:
+                try:
+                    facts["orcid"].add(NORMALISERS["orcid"](row["orcid"]["value"]))
+                except MalformedIdentifier as error:
+                    message = f"{service.endpoint}: {item}: {error}; dropped"
+                    if message not in plan.dropped:
+                        plan.dropped.append(message)
+    for (person, item), facts in sorted(candidates.items()):
+        notes = [f"same name {', '.join(sorted(facts['name']))}", "a human"]
+        if facts.get("orcid"):
+            notes.append(f"its ORCID iD {', '.join(sorted(facts['orcid']))}")
+        plan.proposals.append(
+            f"{_short(data, person)} ~ {item} ({'; '.join(notes)}): a person must check it"
         )
 
 

@@ -1,7 +1,8 @@
 """A linked-data crawler against the real server.
 
 Starting from the home page with RDF in its Accept header, it follows every IRI of the
-publication's own URI space that the documents it harvests mention, through the 303s, and
+publication's own URI space that the documents it harvests mention or name as their
+provenance (PROV-AQ `has_provenance` links), through the 303s, and
 checks: no request failed, every IRI of the dataset was reached, and the union of what was
 harvested is the dump. Dumps and the SPARQL endpoint are not followed (a harvester fetches
 documents, not the bulk downloads it is comparing against), and the vocabulary's document is
@@ -19,6 +20,7 @@ from rdflib import Graph
 from rdflib import URIRef
 from rdflib.compare import graph_diff
 from rdflib.compare import isomorphic
+from rdflib.namespace import PROV
 from rdflib.namespace import VOID
 
 from lodpub.dataset import load_ontology
@@ -28,6 +30,7 @@ ACCEPT = (
     "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, "
     "application/n-triples;q=0.8, text/html;q=0.1"
 )
+HAS_PROVENANCE = str(PROV.has_provenance)
 PARSERS = {
     "text/turtle": "turtle",
     "application/ld+json": "json-ld",
@@ -91,6 +94,9 @@ def test_crawl_from_home_harvests_exactly_the_dump(live_server: str) -> None:
         else:
             failures.append(f"{url}: unexpected {media_type}")
             continue
+        # A document's provenance is found as PROV-AQ says, by its has_provenance link.
+        links = requests.utils.parse_header_links(response.headers.get("Link", ""))
+        found += [link["url"] for link in links if link.get("rel") == HAS_PROVENANCE]
         for link in found:
             target = urldefrag(link)[0]
             if target.startswith(live_server) and target not in seen and target not in not_followed:

@@ -18,12 +18,15 @@ import pytest
 import requests
 from click.testing import CliRunner
 from conftest import free_port
+from conftest import serving
 from rdflib import Graph
+from rdflib import Literal
 from rdflib import Namespace
 from rdflib import URIRef
 from rdflib.namespace import OWL
 from rdflib.namespace import PROV
 from rdflib.namespace import RDF
+from rdflib.namespace import VOID
 from SPARQLWrapper import JSON
 from SPARQLWrapper import SPARQLWrapper
 
@@ -33,11 +36,14 @@ from lodpub.identifiers import normalise_doi
 from lodpub.identifiers import normalise_isbn
 from lodpub.identifiers import normalise_issn
 from lodpub.identifiers import normalise_orcid
+from lodpub.link import named_persons
+from lodpub.snapshots import SNAPSHOTS_FILE
 from lodpub.vocab import DATACITE
 from lodpub.vocab import LITERAL
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "wikidata-sample.ttl"
+ARTICLE = ROOT / "data" / "article.ttl"
 BASE = "http://127.0.0.1:8080/"
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
@@ -279,6 +285,37 @@ def test_conflicts_and_title_matches_are_printed_never_written(
     assert len(dropped) == 1 and "0308-5962" in dropped[0] and "check digit" in dropped[0]
 
 
+def test_persons_are_proposed_by_name_among_humans_never_accepted(
+    wikidata: str, tmp_path: Path
+) -> None:
+    links = tmp_path / "links.ttl"
+    result = link(links, "--endpoint", wikidata)
+    assert result.exit_code == 0, result.output
+    proposals = [line for line in result.output.splitlines() if line.startswith("propose")]
+    first_author = [line for line in proposals if line.split()[1] == "ra/1"]
+    assert {line.split()[3] for line in first_author} == {
+        str(WD.Q900000301),
+        str(WD.Q900000302),
+    }
+    assert all("same name 孙晓蕾; a human" in line for line in first_author)
+    assert any(
+        str(WD.Q900000302) in line and "its ORCID iD 0000-0002-1825-0097" in line
+        for line in first_author
+    )
+    # Linked by its ORCID iD, the co-author of reference 10 is not proposed by name too.
+    assert not [line for line in proposals if line.split()[1] == "ra/32"]
+    written = {item for _, item in sameas(links)}
+    assert not {WD.Q900000301, WD.Q900000302, WD.Q900000303} & written
+
+
+def test_names_looked_up_are_full_names_never_initials() -> None:
+    data = Graph().parse(ARTICLE, format="turtle", publicID=BASE)
+    persons = named_persons(data)
+    assert Literal("孙晓蕾", lang="zh-Hans") in persons[URIRef(BASE + "ra/1")]
+    assert persons[URIRef(BASE + "ra/32")] == [Literal("Kerstin Schaefer", lang="en")]
+    assert URIRef(BASE + "ra/31") not in persons  # printed "Schott L": initials only
+
+
 def test_a_second_run_has_nothing_to_add(wikidata: str, tmp_path: Path) -> None:
     links = tmp_path / "links.ttl"
     assert link(links, "--endpoint", wikidata).exit_code == 0
@@ -336,6 +373,38 @@ def test_a_link_the_command_made_is_changed_when_the_identifier_says_otherwise(
     assert result.exit_code == 0, result.output
     assert f"change     br/108 owl:sameAs {WD.Q1} -> {WD.Q900000108}" in result.output
     assert sameas(links) == ACCEPTED
+
+
+def test_accepted_links_are_served_as_a_void_linkset(wikidata: str, tmp_path: Path) -> None:
+    links = tmp_path / "links.ttl"
+    result = link(links, "--endpoint", wikidata)
+    assert result.exit_code == 0, result.output
+    files = [arg for path in (ARTICLE, links, SNAPSHOTS_FILE) for arg in ("--data", str(path))]
+    with serving(*files) as base_url:
+        response = requests.get(
+            base_url + ".well-known/void", headers={"Accept": "text/turtle"}, timeout=60
+        )
+        assert response.status_code == 200
+        void = Graph().parse(data=response.text, format="turtle")
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{OWL.sameAs}> ?o }}"
+        served = requests.get(
+            base_url + "sparql", params={"query": query}, headers={"Accept": "text/csv"}, timeout=60
+        )
+    dataset = URIRef(base_url + "dataset")
+    (linkset,) = [
+        subset
+        for subset in void.objects(dataset, VOID.subset)
+        if (subset, VOID.linkPredicate, OWL.sameAs) in void
+    ]
+    assert (linkset, RDF.type, VOID.Linkset) in void
+    targets = set(void.objects(linkset, VOID.target))
+    assert dataset in targets and len(targets) == 2
+    (wikidata_target,) = targets - {dataset}
+    assert void.value(wikidata_target, VOID.uriSpace) == Literal(str(WD))
+    assert void.value(linkset, VOID.subjectsTarget) == dataset
+    assert void.value(linkset, VOID.objectsTarget) == wikidata_target
+    assert void.value(linkset, VOID.triples) == Literal(len(ACCEPTED))
+    assert served.text.split()[-1] == str(len(ACCEPTED))
 
 
 def test_accepted_links_validate_with_the_data(wikidata: str, tmp_path: Path) -> None:
@@ -396,8 +465,9 @@ def test_a_service_unavailable_once_is_asked_again(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Summary: 0 to add" in result.output
     # one 503, then one request per identifier property the data needs (P236 ISSN, P356 DOI,
-    # P496 ORCID iD; it has no ISBN) and the title query: the first was asked again
-    assert len(server.agents) == 1 + 4
+    # P496 ORCID iD; it has no ISBN), the title query and the name query: the first was asked
+    # again
+    assert len(server.agents) == 1 + 5
     assert not links.exists()
 
 

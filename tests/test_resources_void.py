@@ -16,6 +16,7 @@ from rdflib import Literal
 from rdflib import URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
+from rdflib.namespace import OWL
 from rdflib.namespace import RDF
 from rdflib.namespace import VOID
 from site_helpers import local
@@ -56,6 +57,11 @@ def test_get_void_describes_dataset_with_its_counts(void, data, base, space) -> 
     assert {URIRef(f.iri) for f in RDF_FORMATS} == features
     namespaces = {str(v) for v in void.objects(dataset, VOID.vocabulary)}
     assert "http://purl.org/spar/fabio/" in namespaces
+
+
+def test_get_void_has_no_sameas_linkset_while_no_link_is_accepted(void, data, space) -> None:
+    assert not list(data.triples((None, OWL.sameAs, None)))
+    assert not list(void.triples((None, VOID.linkPredicate, OWL.sameAs)))
 
 
 @pytest.mark.parametrize("key", sorted(TARGETS))

@@ -18,17 +18,21 @@ import pytest
 import requests
 from conftest import free_port
 from conftest import serving
+from rdflib import Dataset
 from rdflib import Graph
 from rdflib import URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import PROV
 
 from lodpub import catalogue
 from lodpub import loader
 from lodpub.app import create_app
+from lodpub.config import Config
 from lodpub.dataset import load
 from lodpub.describe import INCOMING_LIMIT
 from lodpub.describe import describe
 from lodpub.publication import of
+from lodpub.snapshots import SNAPSHOTS_FILE
 from lodpub.store import data_version
 from lodpub.store import memory_store
 from lodpub.urls import UriSpace
@@ -96,7 +100,8 @@ def write(path: Path, text: str) -> Path:
 def built_article(tmp_path_factory) -> Path:
     """The real article built by `lodpub load` (the real shapes, validated)."""
     target = tmp_path_factory.mktemp("built") / "article"
-    result = lodpub("load", str(ARTICLE), "--store", str(target), "--base-url", BASE)
+    files = [str(path) for path in Config.load()["DATA_FILES"]]
+    result = lodpub("load", *files, "--store", str(target), "--base-url", BASE)
     assert result.returncode == 0, result.stderr
     return target
 
@@ -153,6 +158,9 @@ def test_load_prints_a_summary_and_records_version_report_and_figures(built_arti
     manifest = json.loads((build / "manifest.json").read_text("utf-8"))
     assert manifest["base_url"] == BASE and len(manifest["version"]) == 64
     assert manifest["kinds"]["br"] == 77 and manifest["kinds"]["be"] == 25
+    snapshots = Dataset().parse(SNAPSHOTS_FILE, format="trig", publicID=BASE)
+    quads = snapshots.quads((None, PROV.specializationOf, None, None))
+    assert manifest["kinds"]["se"] == len({snapshot for snapshot, *_ in quads})
     assert "Summary: 0 violations" in (build / "report.txt").read_text("utf-8")
     assert (build / "figures.json").is_file() and (build / "things.txt").is_file()
 

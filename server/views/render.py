@@ -36,6 +36,7 @@ from lodpub.pages.build import Builder
 from lodpub.pages.reader import Reader
 from lodpub.record import Record
 from lodpub.urls import with_lang
+from lodpub.views.history import provenance_links
 from lodpub.views.state import DOCUMENT_FORMATS
 from lodpub.views.state import conditional
 from lodpub.views.state import licence
@@ -91,6 +92,7 @@ def represent(
         *alternate_links(alternates, fmt),
         f'<{iri}>; rel="about"',
         f'<{space().dataset()}>; rel="{VOID.inDataset}"',
+        *provenance_links(iri),
         signposting.header(links),
     ]
     response.headers["Link"] = ", ".join(header)

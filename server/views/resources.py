@@ -22,6 +22,7 @@ from rdflib import URIRef
 from rdflib.namespace import VOID
 
 from lodpub import errors
+from lodpub import history
 from lodpub.conneg import negotiate
 from lodpub.describe import INCOMING_LIMIT
 from lodpub.urls import DOC
@@ -105,7 +106,8 @@ def thing(path: str) -> Response:
     if not space().is_thing_path(path):
         raise errors.NotFound(not_found_message(path))
     iri = _thing_iri(path)
-    if not store().ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+    mentioned = store().ask(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
+    if not mentioned and not history.is_provenance(store(), iri):
         raise errors.NotFound(not_found_message(path))
     return thing_redirect(iri, path)
 

@@ -26,6 +26,7 @@ from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
+from lodpub import history
 from lodpub.catalogue import Figures
 from lodpub.describe import Description
 from lodpub.describe import describe
@@ -88,7 +89,10 @@ def description(iri: URIRef) -> Description:
     """The bounded description of `iri` (lodpub.describe); the store gives language tags in
     BCP 47 casing already."""
     hash_iris = [URIRef(h) for h in figures().hash_iris.get(str(iri), ())]
-    return describe(store(), iri, space(), hash_iris)
+    found = describe(store(), iri, space(), hash_iris)
+    if len(found.graph) == 0:  # a provenance graph or snapshot: in the named graphs only
+        found = Description(history.describe(store(), iri))
+    return found
 
 
 def about_dataset() -> Graph:

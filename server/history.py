@@ -1,0 +1,146 @@
+"""The history of an entity: its OCDM provenance snapshots, read from their named graphs.
+
+The OpenCitations Data Model keeps provenance beside the data, never in it: for an entity
+`<e>`, the named graph `<e>/prov/` holds its snapshots `<e>/prov/se/1`, `se/2` …, each a
+prov:Entity that is prov:specializationOf `<e>`, with prov:generatedAtTime (and
+prov:invalidatedAtTime once a later snapshot replaces it), prov:wasAttributedTo,
+prov:hadPrimarySource and a dcterms:description of what happened (data/provenance.trig,
+written by lodpub.snapshots). The entities' own descriptions read the default graph only
+(lodpub.describe), so none of this appears in them; this module is how the site reads it:
+
+- `describe`: the document of a snapshot (its statements) or of a provenance graph (all of
+  it), so that both dereference like any other IRI of the publication;
+- `snapshots`: an entity's snapshots, oldest first, for the "History" section of its page;
+- `provenance_graph`: where an entity's provenance is, when it has any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from rdflib import Graph
+from rdflib import Literal
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.namespace import PROV
+from rdflib.namespace import RDFS
+from rdflib.term import Node
+
+from lodpub.vocab import bind_all
+
+# OCDM's naming: the provenance graph of <e> is <e>/prov/, its snapshots <e>/prov/se/N.
+GRAPH_SUFFIX = "/prov/"
+SNAPSHOT_STEM = "se/"
+
+
+class Lookups(Protocol):
+    """The part of lodpub.store.Store this module needs."""
+
+    def graph_names(self) -> frozenset[str]: ...
+
+    def construct(self, sparql: str) -> Graph: ...
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One state of an entity as its provenance records it."""
+
+    iri: URIRef
+    graph: URIRef
+    number: int
+    generated: Literal | None
+    invalidated: Literal | None
+    agents: tuple[URIRef, ...]
+    sources: tuple[URIRef, ...]
+    descriptions: tuple[Literal, ...]
+
+
+def provenance_graph(store: Lookups, entity: URIRef) -> URIRef | None:
+    """The named graph holding `entity`'s provenance (`<entity>/prov/`), None when it has
+    none. A set lookup: no query."""
+    graph = f"{entity}{GRAPH_SUFFIX}"
+    return URIRef(graph) if graph in store.graph_names() else None
+
+
+def is_provenance(store: Lookups, iri: URIRef) -> bool:
+    """Whether `iri` is a provenance graph or a snapshot in one (things that exist only in
+    the named graphs)."""
+    graph = str(iri) if str(iri).endswith(GRAPH_SUFFIX) else _graph_of_snapshot(iri)
+    return graph is not None and graph in store.graph_names()
+
+
+def describe(store: Lookups, iri: URIRef) -> Graph:
+    """The document of a provenance graph (every statement in it) or of a snapshot (its own
+    statements, from its entity's provenance graph); empty for any other IRI."""
+    result = bind_all(Graph())  # "xml" bound: RDF/XML writes language tags as xml:lang
+    if str(iri).endswith(GRAPH_SUFFIX) and str(iri) in store.graph_names():
+        result += store.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+        )
+    elif (graph := _graph_of_snapshot(iri)) is not None and graph in store.graph_names():
+        result += store.construct(
+            f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }}"
+        )
+    return result
+
+
+def snapshots(store: Lookups, iri: URIRef) -> list[Snapshot]:
+    """The snapshots of the entity `iri`, or of the entity whose provenance graph `iri` is,
+    oldest first; [] when there are none."""
+    graph = str(iri) if str(iri).endswith(GRAPH_SUFFIX) else f"{iri}{GRAPH_SUFFIX}"
+    if graph not in store.graph_names():
+        return []
+    found = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    result = []
+    for snapshot in set(found.subjects(PROV.specializationOf, None)):
+        if not isinstance(snapshot, URIRef):
+            continue
+        number = str(snapshot).removeprefix(graph + SNAPSHOT_STEM)
+        result.append(
+            Snapshot(
+                iri=snapshot,
+                graph=URIRef(graph),
+                number=int(number) if number.isdigit() else 0,
+                generated=_literal(found.value(snapshot, PROV.generatedAtTime)),
+                invalidated=_literal(found.value(snapshot, PROV.invalidatedAtTime)),
+                agents=_iris(found.objects(snapshot, PROV.wasAttributedTo)),
+                sources=_iris(found.objects(snapshot, PROV.hadPrimarySource)),
+                descriptions=tuple(
+                    sorted(
+                        o
+                        for o in found.objects(snapshot, DCTERMS.description)
+                        if isinstance(o, Literal)
+                    )
+                ),  # fmt: skip
+            )
+        )
+    return sorted(result, key=lambda s: (s.number, str(s.iri)))
+
+
+def agent_labels(store: Lookups, agents: list[URIRef]) -> Graph:
+    """The rdfs:labels the data gives the agents snapshots are attributed to."""
+    if not agents:
+        return Graph()
+    values = " ".join(f"<{a}>" for a in sorted(set(agents)))
+    return store.construct(
+        f"CONSTRUCT {{ ?a <{RDFS.label}> ?l }} WHERE {{ VALUES ?a {{ {values} }} "
+        f"?a <{RDFS.label}> ?l }}"
+    )
+
+
+def _graph_of_snapshot(iri: URIRef) -> str | None:
+    """`<e>/prov/` for a snapshot IRI `<e>/prov/se/N`; None for any other IRI."""
+    head, stem, number = str(iri).rpartition(GRAPH_SUFFIX + SNAPSHOT_STEM)
+    if not stem or not head or not number.isdigit():
+        return None
+    return head + GRAPH_SUFFIX
+
+
+def _literal(node: Node | None) -> Literal | None:
+    return node if isinstance(node, Literal) else None
+
+
+def _iris(nodes: Iterable[Node]) -> tuple[URIRef, ...]:
+    return tuple(sorted(n for n in nodes if isinstance(n, URIRef)))
