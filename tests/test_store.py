@@ -26,6 +26,7 @@ from lodpub import catalogue
 from lodpub import loader
 from lodpub.app import create_app
 from lodpub.dataset import load
+from lodpub.describe import HASH_INCOMING_LIMIT
 from lodpub.describe import INCOMING_LIMIT
 from lodpub.describe import describe
 from lodpub.store import data_version
@@ -221,6 +222,28 @@ def test_a_page_costs_the_same_lookups_at_100_articles_as_at_one(corpus_apps, pa
         counted.append(store.lookups - before)
     # The home page describes two things (the dataset, its article): five lookups each.
     assert counted[0] == counted[1] and counted[0] <= 10, counted
+
+
+def test_the_dataset_document_keeps_a_bounded_number_of_links_into_its_hash_iris(
+    corpus_apps,
+) -> None:
+    """Every journal's ISSN names `dataset#journal-lists` as its source: the document of
+    `dataset` (and the home page built from it) keeps the first HASH_INCOMING_LIMIT of these
+    links, not one per journal of the archive."""
+    space = UriSpace(BASE, ())
+    into_hashes = {}
+    for count in (1, 100):
+        app = corpus_apps[count]
+        figures = app.extensions["lodpub.served"].figures
+        hashes = {URIRef(iri) for iri in figures.hash_iris[str(space.dataset())]}
+        in_data = app.extensions["lodpub"].select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?h {{ {' '.join(f'<{h}>' for h in hashes)} }}"
+            " ?s ?p ?h }"
+        )[0]["n"]
+        served = Graph().parse(data=app.test_client().get("/doc/dataset.nt").data, format="nt")
+        into_hashes[count] = (int(in_data), sum(1 for _, _, o in served if o in hashes))
+    assert into_hashes[1][0] == into_hashes[1][1] < HASH_INCOMING_LIMIT, into_hashes
+    assert into_hashes[100][0] > HASH_INCOMING_LIMIT == into_hashes[100][1], into_hashes
 
 
 def test_the_corpus_is_marked_synthetic_and_numbered_apart(corpus_apps) -> None:
