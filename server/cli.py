@@ -151,11 +151,12 @@ def load_store(files: Sequence[Path], store_dir: Path, base_url: str | None) -> 
         f"{report.count(severity)} {SEVERITY_NAMES[severity]}" for severity in SEVERITIES
     )
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(manifest.kinds.items()))
+    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in manifest.steps.items())
     click.echo(
         f"Loaded {manifest.triples} triples into {store_dir} (version {manifest.version[:12]})\n"
         f"  entities: {kinds}\n"
         f"  validation: {counts}\n"
-        f"  {time.monotonic() - started:.1f} s"
+        f"  {time.monotonic() - started:.1f} s ({steps})"
     )
 
 

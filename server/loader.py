@@ -28,6 +28,7 @@ from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +68,8 @@ class Manifest:
     modified: str  # the newest data file's modification time (ISO 8601, UTC)
     loaded: str  # when the build finished (ISO 8601, UTC)
     seconds: float  # how long the load took
+    # Seconds per step: loading (parsing into the store), validating, counting (the figures).
+    steps: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def _build(
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     progress = progress or _no_progress
+    steps: dict[str, float] = {}
     try:
         store = ValidationStore(directory=partial / DATABASE)
         total = sum(path.stat().st_size for path in files if path.is_file())
@@ -155,6 +159,7 @@ def _build(
         if triples == 0:
             named = ", ".join(str(path) for path in files)
             raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
+        steps["loading"] = round(time.monotonic() - started, 1)
         report = check(store, triples) if check is not None else None
         if report is not None and not report.conforms:
             del store
@@ -162,12 +167,14 @@ def _build(
             return None, report
         store.finish()
         del store  # closed: opened again read-only, as a server opens it
+        steps["validating"] = round(time.monotonic() - started - steps["loading"], 1)
         opened = stores.disk_store(partial / DATABASE, "")
         space = UriSpace(base_url, ())
         with progress("Counting", 1) as bar:
             figures = catalogue.figures(opened, space)
             bar.update(1)
         del opened
+        steps["counting"] = round(time.monotonic() - started - sum(steps.values()), 1)
         figures.save(partial)
         newest = max(path.stat().st_mtime for path in files)
         manifest = Manifest(
@@ -179,6 +186,7 @@ def _build(
             modified=datetime.fromtimestamp(int(newest), UTC).isoformat(),
             loaded=datetime.now(UTC).isoformat(timespec="seconds"),
             seconds=round(time.monotonic() - started, 1),
+            steps=steps,
         )
         text = report.render("text") if report is not None else report_text
         (partial / REPORT).write_text(text, encoding="utf-8")
