@@ -157,6 +157,35 @@ def test_load_prints_a_summary_and_records_version_report_and_figures(built_arti
     assert (build / "figures.json").is_file() and (build / "things.txt").is_file()
 
 
+def test_load_records_the_report_validate_prints(built_article) -> None:
+    """`lodpub load` checks the store it builds, `lodpub validate` an rdflib graph of the
+    files: the same shapes give the same report, byte for byte."""
+    validated = lodpub("validate", str(ARTICLE), "--base-url", BASE)
+    assert validated.returncode == 0, validated.stderr
+    recorded = (built_article.resolve() / "report.txt").read_text("utf-8")
+    assert "Summary: 0 violations, 1 warning, 67 infos" in recorded
+    assert recorded == validated.stdout
+
+
+def test_load_of_a_corpus_with_a_planted_defect_reports_it(tmp_path) -> None:
+    """A defect planted in one article of a corpus is found by the checks over the whole
+    store: the load exits 1 with the report and switches nothing."""
+    corpus = tmp_path / "corpus.ttl"
+    made = subprocess.run(
+        [sys.executable, str(CORPUS), "30", str(corpus)], timeout=COMMAND_TIMEOUT_S
+    )
+    assert made.returncode == 0
+    # The 17th article gets a second title: a work has at most one.
+    with corpus.open("a", encoding="utf-8") as out:
+        out.write('<br/1016001> <http://purl.org/dc/terms/title> "A second title"@en .\n')
+    target = tmp_path / "store"
+    result = lodpub("load", str(corpus), "--store", str(target), "--base-url", BASE)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "<br/1016001>" in result.stderr and "at most one dcterms:title" in result.stderr
+    assert "Summary: 1 violation," in result.stderr
+    assert not target.exists() and not list(tmp_path.glob("store.*"))
+
+
 # --- a bounded number of lookups per page ------------------------------------------------------
 
 
