@@ -63,6 +63,7 @@ class Size:
     start_s: float = 0.0
     memory_mb: list[float] = field(default_factory=list)  # each serving process
     latency: dict[str, tuple[float, float]] = field(default_factory=dict)  # p50, p99 in ms
+    untimed: dict[str, str] = field(default_factory=dict)  # why a case has no latency
 
 
 def measure(articles: int, folder: Path, seconds: int, lua: Path) -> Size:
@@ -88,13 +89,17 @@ def measure(articles: int, folder: Path, seconds: int, lua: Path) -> Size:
         for case in cases():
             status, _ = compare.get(server, server.target(case), case.accept)
             if status not in (200, 303):  # a query past the endpoint's time limit: 503
+                size.untimed[case.name] = f"{status}"
                 print(f"  {case.name}: answered {status}, not timed", flush=True)
                 continue
             result = compare.wrk(server, case, 1, "cold", seconds, lua)
-            size.latency[case.name] = (result.p50_ms, result.p99_ms)
+            if result.rps == 0:  # not one answer within the run
+                size.untimed[case.name] = f"> {seconds} s"
+            else:
+                size.latency[case.name] = (result.p50_ms, result.p99_ms)
             print(
                 f"  {case.name}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
-                f"{result.errors} errors",
+                f"{result.rps:.1f}/s, {result.errors} errors",
                 flush=True,
             )
         size.memory_mb = [_resident_mb(pid) for pid in _serving_processes(server.port)]
@@ -157,7 +162,8 @@ def markdown(sizes: list[Size], options: argparse.Namespace, load: str) -> str:
         f"Measured {when} on {os.cpu_count()} cores, `nice python bench/scale.py {counts} "
         f"--seconds {options.seconds}`; the machine's load average before the run: {load}. "
         "Latencies: wrk, one connection, every request distinct (no cache answers), p50 / p99 "
-        "in ms.",
+        "in ms; `503`: the query ran past the endpoint's time limit; `> N s`: no answer "
+        "within wrk's run.",
         "",
         "| articles | triples | `lodpub load` s (loading / validating / counting) "
         "| load peak MiB | store MiB | start s | resident MiB per serving process (max) |",
@@ -178,7 +184,7 @@ def markdown(sizes: list[Size], options: argparse.Namespace, load: str) -> str:
         row = [case.name]
         for s in sizes:
             timed = s.latency.get(case.name)
-            row.append(f"{timed[0]:.1f} / {timed[1]:.1f}" if timed else "failed")
+            row.append(f"{timed[0]:.1f} / {timed[1]:.1f}" if timed else s.untimed[case.name])
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
