@@ -1,7 +1,8 @@
 """A publication built once into a directory on disk, and served from it read-only.
 
-`lodpub load FILE… --store DIR` reads and validates the files, bulk-loads them into a new
-Oxigraph store and records beside it what serving needs and must not recompute:
+`lodpub load FILE… --store DIR` bulk-loads the files into a new Oxigraph store, validates
+them there (lodpub.validate, with the ontology in a graph of its own that is removed again)
+and records beside the store what serving needs and must not recompute:
 
     DIR -> DIR.<version>-<time>/      (DIR is a symbolic link to the current build)
         oxigraph/                     the store (lodpub.store.ValidationStore)
