@@ -1,10 +1,11 @@
 """A publication built once into a directory on disk, and served from it read-only.
 
-`lodpub load FILE… --store DIR` reads and validates the files, bulk-loads them into a new
-Oxigraph store and records beside it what serving needs and must not recompute:
+`lodpub load FILE… --store DIR` bulk-loads the files into a new Oxigraph store, validates
+them there (lodpub.validate, with the ontology in a graph of its own that is removed again)
+and records beside the store what serving needs and must not recompute:
 
     DIR -> DIR.<version>-<time>/      (DIR is a symbolic link to the current build)
-        oxigraph/                     the store (lodpub.store.build)
+        oxigraph/                     the store (lodpub.store.ValidationStore)
         manifest.json                 version, base URL, files, counts, when
         report.txt                    the validation report (warnings included)
         figures.json, things.txt      the dataset's figures (lodpub.catalogue.Figures)
@@ -28,20 +29,29 @@ from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from rdflib import Graph
+
 from lodpub import catalogue
 from lodpub import store as stores
-from lodpub.dataset import Publication
+from lodpub.dataset import check_data_file
 from lodpub.errors import UnreadableFile
+from lodpub.store import ValidationStore
 from lodpub.urls import UriSpace
+from lodpub.validate import ONTOLOGY_GRAPH
 from lodpub.validate import Report
-from lodpub.validate import validate_publication
+from lodpub.validate import query_count
+from lodpub.validate import to_nquads
+from lodpub.validate import validate_store
 
+# progress(label, total): a progress bar as a context manager (see _build).
+Progress = Callable[[str, int], AbstractContextManager[Any]]
 MANIFEST = "manifest.json"
 REPORT = "report.txt"
 DATABASE = "oxigraph"
@@ -59,6 +69,8 @@ class Manifest:
     modified: str  # the newest data file's modification time (ISO 8601, UTC)
     loaded: str  # when the build finished (ISO 8601, UTC)
     seconds: float  # how long the load took
+    # Seconds per step: loading (parsing into the store), validating, counting (the figures).
+    steps: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,20 +84,33 @@ class Published:
 
 
 def load(
-    publication: Publication,
+    files: Sequence[Path],
+    base_url: str,
+    shapes: Graph,
+    ontology: Graph,
     target: Path,
-    progress: Callable[[str, int], AbstractContextManager[Any]] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Manifest | None, Report]:
-    """Validate `publication` and, when it conforms, build it (`build`) and switch `target` to
-    it; return the build's manifest (None when the data has violations: nothing is built or
-    switched) and the report. Raises UnreadableFile."""
-    _check_target(target)
-    report = validate_publication(publication)
-    if not report.conforms:
-        return None, report
-    files = list(publication.files)
-    manifest = build(files, publication.base_url, target, report.render("text"), progress)
-    return manifest, report
+    """Bulk-load `files` into a new build, validate them there against `shapes` (with the
+    `ontology` mixed in, lodpub.validate) and, when they conform, record the report and the
+    figures beside them and switch `target` to the build. Returns the build's manifest (None
+    when the data has violations: the build is removed, nothing switched) and the report.
+
+    Nothing holds the whole data but the store on disk: the files are parsed by Oxigraph's
+    bulk loader, checked by SPARQL queries over all focus nodes at once and counted by
+    aggregate queries, so time and memory grow with the data's size and no faster.
+    Raises UnreadableFile, UnusableShapes."""
+    for path in files:
+        check_data_file(path)
+
+    def validated(store: ValidationStore, triples: int) -> Report:
+        store.add(to_nquads(ontology, ONTOLOGY_GRAPH))
+        with (progress or _no_progress)("Validating", query_count(shapes)) as bar:
+            report = validate_store(store, shapes, base_url, triples=triples, progress=bar.update)
+        store.remove_graph(ONTOLOGY_GRAPH)
+        return report
+
+    return _build(files, base_url, target, progress, validated)
 
 
 def build(
@@ -93,29 +118,64 @@ def build(
     base_url: str,
     target: Path,
     report: str,
-    progress: Callable[[str, int], AbstractContextManager[Any]] | None = None,
+    progress: Progress | None = None,
 ) -> Manifest:
-    """Bulk-load `files` into a new build, record `report` (the validation report's text)
-    and the dataset's figures beside it, and switch `target` to it. Validating is the
-    caller's part (`load`).
+    """Bulk-load `files` into a new build without validating them, record `report` (a text
+    standing for the validation report) and the dataset's figures beside it, and switch
+    `target` to it (for data checked elsewhere, and for benchmarks). Raises UnreadableFile."""
+    manifest, _ = _build(files, base_url, target, progress, None, report)
+    assert manifest is not None  # nothing checked, nothing refused
+    return manifest
+
+
+def _build(
+    files: Sequence[Path],
+    base_url: str,
+    target: Path,
+    progress: Progress | None,
+    check: Callable[[ValidationStore, int], Report] | None,
+    report_text: str = "",
+) -> tuple[Manifest | None, Report | None]:
+    """Build `files` in a directory of its own, run `check` on the store (when given; its
+    report is recorded, and a report with violations removes the build) and switch `target`
+    to it.
 
     `progress(label, total)` makes a progress bar (click.progressbar) as a context manager
-    whose `update(n)` says that n more bytes were read. Raises UnreadableFile (also when
-    `target` exists but is not a link to a build)."""
+    whose `update(n)` says that n more units (bytes read, queries run) are done. Raises
+    UnreadableFile (also when `target` exists but is not a link to a build)."""
     started = time.monotonic()
     _check_target(target)
     _remove_partial_builds(target)
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    progress = progress or _no_progress
+    steps: dict[str, float] = {}
     try:
-        total = sum(path.stat().st_size for path in files)
-        with (progress or _no_progress)("Loading", total) as bar:
-            triples = stores.build(files, base_url, partial / DATABASE, bar.update)
+        store = ValidationStore(directory=partial / DATABASE)
+        total = sum(path.stat().st_size for path in files if path.is_file())
+        with progress("Loading", total) as bar:
+            store.load_files(files, base_url, bar.update)
+        triples = len(store)
+        if triples == 0:
+            named = ", ".join(str(path) for path in files)
+            raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
+        steps["loading"] = round(time.monotonic() - started, 1)
+        report = check(store, triples) if check is not None else None
+        if report is not None and not report.conforms:
+            del store
+            shutil.rmtree(partial, ignore_errors=True)
+            return None, report
+        store.finish()
+        del store  # closed: opened again read-only, as a server opens it
+        steps["validating"] = round(time.monotonic() - started - steps["loading"], 1)
         opened = stores.disk_store(partial / DATABASE, "")
         space = UriSpace(base_url, ())
-        figures = catalogue.figures(opened, space)
+        with progress("Counting", 1) as bar:
+            figures = catalogue.figures(opened, space)
+            bar.update(1)
         del opened
+        steps["counting"] = round(time.monotonic() - started - sum(steps.values()), 1)
         figures.save(partial)
         newest = max(path.stat().st_mtime for path in files)
         manifest = Manifest(
@@ -127,8 +187,10 @@ def build(
             modified=datetime.fromtimestamp(int(newest), UTC).isoformat(),
             loaded=datetime.now(UTC).isoformat(timespec="seconds"),
             seconds=round(time.monotonic() - started, 1),
+            steps=steps,
         )
-        (partial / REPORT).write_text(report, encoding="utf-8")
+        text = report.render("text") if report is not None else report_text
+        (partial / REPORT).write_text(text, encoding="utf-8")
         (partial / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
         build = target.with_name(f"{target.name}.{manifest.version[:16]}-{time.time_ns()}")
         partial.rename(build)
@@ -136,7 +198,7 @@ def build(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     _switch(target, build)
-    return manifest
+    return manifest, report
 
 
 def open_published(target: Path) -> Published:

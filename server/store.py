@@ -9,9 +9,9 @@ Three ways in:
   time limit, a row limit and no network (lodpub.guard), answered already serialized.
 - `dump`: the whole dataset written to a binary sink as the store streams it.
 
-Two kinds of store: `MemoryStore.from_files` parses the data files into memory (the workers
-get an N-Quads copy), `DiskStore.open` opens a directory written by `build` read-only (the
-workers open the same directory read-only). The app builds one in create_app.
+Two kinds of store: `memory_store` parses the data files into memory (the workers get an
+N-Quads copy), `disk_store` opens a directory written by a ValidationStore on disk read-only
+(the workers open the same directory read-only). The app builds one in create_app.
 """
 
 from __future__ import annotations
@@ -255,20 +255,9 @@ def memory_store(files: Sequence[Path], base_url: str, **limits: int) -> Store:
     return Store(store, data_version(files, base_url), ("_load", nquads), **limits)
 
 
-def build(files: Sequence[Path], base_url: str, directory: Path, progress=None) -> int:
-    """Bulk-load `files` into a new on-disk store at `directory` (which must not exist) and
-    return its number of triples. `progress(n)` is called with the bytes read as loading
-    goes. Raises UnreadableFile."""
-    store = pyoxigraph.Store(str(directory))
-    for path in files:
-        _load_file(store, path, base_url, bulk=True, progress=progress)
-    store.flush()
-    store.optimize()
-    return len(store)
-
-
 def disk_store(directory: Path, version: str, **limits: int) -> Store:
-    """The store `build` wrote at `directory`, opened read-only here and in every worker."""
+    """The store a ValidationStore wrote at `directory` (`lodpub load`), opened read-only here
+    and in every worker."""
     store = pyoxigraph.Store.read_only(str(directory))
     return Store(store, version, ("_open", str(directory)), **limits)
 
@@ -547,6 +536,22 @@ class ValidationStore:
         """Bulk-load an N-Triples (`.nt`) or N-Quads (`.nq`) file; its blank nodes get new
         labels."""
         self._store.bulk_load(path=str(path))
+
+    def load_files(self, files: Sequence[Path], base_url: str, progress=None) -> None:
+        """Bulk-load data `files` of any RDF format (relative IRIs against `base_url`), as
+        `lodpub load` builds a store; their blank nodes get new labels. `progress(n)` is
+        called with the bytes read as loading goes. Raises UnreadableFile."""
+        for path in files:
+            _load_file(self._store, path, base_url, bulk=True, progress=progress)
+
+    def remove_graph(self, name: URIRef) -> None:
+        """Remove the named graph `name` and its triples (the ontology, once checked)."""
+        self._store.remove_graph(pyoxigraph.NamedNode(str(name)))
+
+    def finish(self) -> None:
+        """Write everything to disk and compact it, for `disk_store` to open read-only."""
+        self._store.flush()
+        self._store.optimize()
 
     def select(self, sparql: str) -> Iterator[dict[str, Node]]:
         """The solutions of a SELECT query, one dict (variable name → term, unbound variables

@@ -196,14 +196,14 @@ def validate_store(
     *,
     triples: int,
     limit: int = MAX_FINDINGS_PER_SHAPE,
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Check the union of the graphs of `store` (the data and the ontology, see
     ONTOLOGY_GRAPH) against `shapes`, with a few queries per shape over all its focus nodes
-    at once (lodpub.shacl). `triples` is the size of the data the report states. Raises
+    at once (lodpub.shacl). `triples` is the size of the data the report states;
+    `progress(1)` is called after each of its `query_count(shapes)` queries. Raises
     errors.UnusableShapes when the shapes cannot be applied."""
-    queries: dict[str, dict[int | None, Check]] = {}
-    for check in compile_shapes(shapes):
-        queries.setdefault(check.query, {})[check.branch] = check
+    queries = _queries(shapes)
     _check_regular_expressions(store, shapes)
     collector = _Collector(_results_graph(shapes, base_url), limit)
     for query, branches in queries.items():
@@ -219,7 +219,22 @@ def validate_store(
             name = _shape_name(shapes, check.shape)
             reason = str(error).strip().splitlines()[0]
             raise UnusableShapes(f"the SHACL shapes cannot be applied: {name}: {reason}") from error
+        if progress is not None:
+            progress(1)
     return collector.report(base_url, triples, _count_shapes(shapes))
+
+
+def query_count(shapes: Graph) -> int:
+    """How many queries `validate_store` runs for `shapes` (for a progress bar)."""
+    return len(_queries(shapes))
+
+
+def _queries(shapes: Graph) -> dict[str, dict[int | None, Check]]:
+    """The compiled checks by query text (the branches of one query by number)."""
+    queries: dict[str, dict[int | None, Check]] = {}
+    for check in compile_shapes(shapes):
+        queries.setdefault(check.query, {})[check.branch] = check
+    return queries
 
 
 def _check_regular_expressions(store: ValidationStore, shapes: Graph) -> None:

@@ -29,6 +29,7 @@ from lodpub import loader
 from lodpub.app import create_app
 from lodpub.config import Config
 from lodpub.dataset import load
+from lodpub.describe import HASH_INCOMING_LIMIT
 from lodpub.describe import INCOMING_LIMIT
 from lodpub.describe import describe
 from lodpub.publication import of
@@ -165,6 +166,35 @@ def test_load_prints_a_summary_and_records_version_report_and_figures(built_arti
     assert (build / "figures.json").is_file() and (build / "things.txt").is_file()
 
 
+def test_load_records_the_report_validate_prints(built_article) -> None:
+    """`lodpub load` checks the store it builds, `lodpub validate` an rdflib graph of the
+    files: the same shapes give the same report, byte for byte."""
+    validated = lodpub("validate", str(ARTICLE), "--base-url", BASE)
+    assert validated.returncode == 0, validated.stderr
+    recorded = (built_article.resolve() / "report.txt").read_text("utf-8")
+    assert "Summary: 0 violations, 1 warning, 67 infos" in recorded
+    assert recorded == validated.stdout
+
+
+def test_load_of_a_corpus_with_a_planted_defect_reports_it(tmp_path) -> None:
+    """A defect planted in one article of a corpus is found by the checks over the whole
+    store: the load exits 1 with the report and switches nothing."""
+    corpus = tmp_path / "corpus.ttl"
+    made = subprocess.run(
+        [sys.executable, str(CORPUS), "30", str(corpus)], timeout=COMMAND_TIMEOUT_S
+    )
+    assert made.returncode == 0
+    # The 17th article gets a second title: a work has at most one.
+    with corpus.open("a", encoding="utf-8") as out:
+        out.write('<br/1016001> <http://purl.org/dc/terms/title> "A second title"@en .\n')
+    target = tmp_path / "store"
+    result = lodpub("load", str(corpus), "--store", str(target), "--base-url", BASE)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "<br/1016001>" in result.stderr and "at most one dcterms:title" in result.stderr
+    assert "Summary: 1 violation," in result.stderr
+    assert not target.exists() and not list(tmp_path.glob("store.*"))
+
+
 # --- a bounded number of lookups per page ------------------------------------------------------
 
 
@@ -230,6 +260,28 @@ def test_a_page_costs_the_same_lookups_at_100_articles_as_at_one(corpus_apps, pa
         counted.append(store.lookups - before)
     # The home page describes two things (the dataset, its article): five lookups each.
     assert counted[0] == counted[1] and counted[0] <= 10, counted
+
+
+def test_the_dataset_document_keeps_a_bounded_number_of_links_into_its_hash_iris(
+    corpus_apps,
+) -> None:
+    """Every journal's ISSN names `dataset#journal-lists` as its source: the document of
+    `dataset` (and the home page built from it) keeps the first HASH_INCOMING_LIMIT of these
+    links, not one per journal of the archive."""
+    space = UriSpace(BASE, ())
+    into_hashes = {}
+    for count in (1, 100):
+        app = corpus_apps[count]
+        figures = app.extensions["lodpub.served"].figures
+        hashes = {URIRef(iri) for iri in figures.hash_iris[str(space.dataset())]}
+        in_data = app.extensions["lodpub"].select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?h {{ {' '.join(f'<{h}>' for h in hashes)} }}"
+            " ?s ?p ?h }"
+        )[0]["n"]
+        served = Graph().parse(data=app.test_client().get("/doc/dataset.nt").data, format="nt")
+        into_hashes[count] = (int(in_data), sum(1 for _, _, o in served if o in hashes))
+    assert into_hashes[1][0] == into_hashes[1][1] < HASH_INCOMING_LIMIT, into_hashes
+    assert into_hashes[100][0] > HASH_INCOMING_LIMIT == into_hashes[100][1], into_hashes
 
 
 def test_the_corpus_is_marked_synthetic_and_numbered_apart(corpus_apps) -> None:

@@ -1,0 +1,245 @@
+"""How lodpub grows with a journal's archive: for synthetic corpora of 1, 100, 1,000 and
+10,000 articles (bench/corpus.py), the validated `lodpub load`, the store it writes, the
+server started on it and the latency of its pages and of the example queries.
+
+    pip install -e '.[bench]'            # and Debian's wrk (.ci/setup installs it)
+    nice python bench/scale.py           # 1, 100, 1000 and 10000 articles
+    nice python bench/scale.py 1 100 --seconds 2
+
+For each size: the corpus is written; `lodpub load CORPUS --store DIR` validates and builds
+it (its time in all and per step, as the command reports them, and the peak resident memory
+of the command); the store's size on disk; `lodpub serve --store DIR --workers 2` is started
+and timed until its home page answers; then wrk (bench/compare.py's runner) loads each case
+with one connection for `--seconds`, every request distinct (a new query-string parameter
+or query comment, so that no cache answers), and reports p50 and p99 latency; last, the
+resident memory of each of the server's processes (the front, the server processes, the
+SPARQL workers the queries started). Writes docs/scale.md (the table) and docs/scale.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+import compare
+from compare import Case
+from compare import Server
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "bench" / "corpus.py"
+BASE_URL = "http://127.0.0.1:8080/"
+# The first copy's things (bench/corpus.py numbers copy 0 from 1,000,000 up).
+PAGES = (
+    Case("article page", "text/html", path="/doc/br/1000001.html"),
+    Case("reference page", "text/html", path="/doc/be/1000001.html"),
+    Case("RDF document", "text/turtle", path="/doc/br/1000001.ttl"),
+    Case("303 dereference", "text/turtle", path="/br/1000001"),
+    Case("home page", "text/html", path="/"),
+)
+
+
+@dataclass
+class Size:
+    """What was measured at one corpus size."""
+
+    articles: int
+    triples: int = 0
+    load_s: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)
+    load_peak_mb: float = 0.0
+    store_mb: float = 0.0
+    start_s: float = 0.0
+    memory_mb: list[float] = field(default_factory=list)  # each serving process
+    latency: dict[str, tuple[float, float]] = field(default_factory=dict)  # p50, p99 in ms
+    untimed: dict[str, str] = field(default_factory=dict)  # why a case has no latency
+
+
+def measure(articles: int, folder: Path, seconds: int, lua: Path) -> Size:
+    """Write the corpus, load it, serve it and time it (see the module docstring)."""
+    size = Size(articles)
+    corpus = folder / f"corpus-{articles}.ttl"
+    subprocess.run([sys.executable, str(CORPUS), str(articles), str(corpus)], check=True)
+    target = folder / f"store-{articles}"
+    size.load_s, size.load_peak_mb = _load(corpus, target, folder / f"load-{articles}.log")
+    build = target.resolve()
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    size.triples, size.steps = manifest["triples"], manifest["steps"]
+    size.store_mb = sum(p.stat().st_size for p in build.rglob("*") if p.is_file()) / 2**20
+    print(f"{articles} articles: {size.triples:,} triples loaded in {size.load_s:.1f} s "
+          f"{size.steps}, store {size.store_mb:.0f} MiB", flush=True)  # fmt: skip
+
+    server = Server("lodpub", compare.free_port(), "/sparql", pages=True)
+    command = [compare.executable("lodpub"), "serve", "--store", str(target), "--workers",
+               "2", "--port", str(server.port)]  # fmt: skip
+    started = time.monotonic()
+    with compare.running(command, server, folder / f"serve-{articles}.log"):
+        size.start_s = time.monotonic() - started
+        for case in cases():
+            status, _ = compare.get(server, server.target(case), case.accept)
+            if status not in (200, 303):  # a query past the endpoint's time limit: 503
+                size.untimed[case.name] = f"{status}"
+                print(f"  {case.name}: answered {status}, not timed", flush=True)
+                continue
+            result = compare.wrk(server, case, 1, "cold", seconds, lua)
+            if result.rps == 0:  # not one answer within the run
+                size.untimed[case.name] = f"> {seconds} s"
+            else:
+                size.latency[case.name] = (result.p50_ms, result.p99_ms)
+            print(
+                f"  {case.name}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
+                f"{result.rps:.1f}/s, {result.errors} errors",
+                flush=True,
+            )
+        size.memory_mb = [_resident_mb(pid) for pid in _serving_processes(server.port)]
+    return size
+
+
+def cases() -> list[Case]:
+    """The pages, then every example query of queries/ (compare.py's cases)."""
+    return [*PAGES, *(case for case in compare.cases(None) if case.sparql)]
+
+
+def _load(corpus: Path, target: Path, log: Path) -> tuple[float, float]:
+    """Run `lodpub load`; its wall time in seconds and peak resident memory in MiB."""
+    started = time.monotonic()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [compare.executable("lodpub"), "load", str(corpus), "--store", str(target)],
+            env={**os.environ, "LODPUB_BASE_URL": BASE_URL}, stdout=out, stderr=out,
+        )  # fmt: skip
+        _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    if process.returncode != 0:
+        sys.exit(f"lodpub load failed:\n{log.read_text(errors='replace')[-3000:]}")
+    return time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def _serving_processes(port: int) -> list[int]:
+    """The `lodpub serve` listening on `port` and all its descendants."""
+    parents: dict[int, int] = {}
+    roots = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        parents[int(entry.name)] = parent
+        if b"serve" in command and str(port).encode() in command:
+            roots.append(int(entry.name))
+    found = set(roots)
+    while True:
+        more = {pid for pid, parent in parents.items() if parent in found} - found
+        if not more:
+            return sorted(found)
+        found |= more
+
+
+def _resident_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
+def markdown(sizes: list[Size], options: argparse.Namespace, load: str) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    counts = " ".join(str(s.articles) for s in sizes)
+    lines = [
+        f"Measured {when} on {os.cpu_count()} cores, `nice python bench/scale.py {counts} "
+        f"--seconds {options.seconds}`; the machine's load average before the run: {load}. "
+        "Latencies: wrk, one connection, every request distinct (no cache answers), p50 / p99 "
+        "in ms; `503`: the query ran past the endpoint's time limit; `> N s`: no answer "
+        "within wrk's run.",
+        "",
+        "| articles | triples | `lodpub load` s (loading / validating / counting) "
+        "| load peak MiB | store MiB | start s | resident MiB per serving process (max) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in sizes:
+        steps = " / ".join(
+            f"{s.steps.get(k, 0):.1f}" for k in ("loading", "validating", "counting")
+        )
+        memory = max(s.memory_mb, default=0)
+        lines.append(
+            f"| {s.articles:,} | {s.triples:,} | {s.load_s:.1f} ({steps}) | {s.load_peak_mb:,.0f} "
+            f"| {s.store_mb:,.0f} | {s.start_s:.1f} | {memory:.0f} ({len(s.memory_mb)} processes) |"
+        )
+    lines += ["", "| case | " + " | ".join(f"{s.articles:,} articles" for s in sizes) + " |"]
+    lines.append("|---|" + "---:|" * len(sizes))
+    for case in cases():
+        row = [case.name]
+        for s in sizes:
+            timed = s.latency.get(case.name)
+            row.append(f"{timed[0]:.1f} / {timed[1]:.1f}" if timed else s.untimed[case.name])
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(sizes: list[Size], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    articles = [s.articles for s in sizes]
+    figure, (pages, loading) = plt.subplots(1, 2, figsize=(13, 5.5))
+    for case in cases():
+        marker = "o-" if case in PAGES else ".:"
+        values = [s.latency.get(case.name, (float("nan"),))[0] for s in sizes]
+        pages.plot(articles, values, marker, label=case.name if case in PAGES else None)
+    pages.plot([], [], ".:", color="grey", label="queries/ (each)")
+    pages.set(xscale="log", yscale="log", xlabel="articles", ylabel="p50 latency, ms")
+    pages.set_title("p50 latency, one connection, no cache")
+    pages.legend(fontsize="small")
+    loading.plot(articles, [s.load_s for s in sizes], "o-", label="lodpub load, s")
+    loading.plot(articles, [s.start_s for s in sizes], "s-", label="server start, s")
+    loading.plot(articles, [max(s.memory_mb, default=0) for s in sizes], "^-",
+                 label="resident MiB, largest serving process")  # fmt: skip
+    loading.set(xscale="log", yscale="log", xlabel="articles")
+    loading.set_title("load, start and memory")
+    loading.legend(fontsize="small")
+    figure.suptitle("lodpub at a journal's size (bench/scale.py)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("counts", nargs="*", type=int, default=[1, 100, 1000, 10000])
+    parser.add_argument("--seconds", type=int, default=3, help="length of each wrk run")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for scale.*")
+    options = parser.parse_args()
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    sizes = []
+    with tempfile.TemporaryDirectory(prefix="lodpub-scale-") as tmp:
+        lua = Path(tmp) / "bench.lua"
+        lua.write_text(compare.LUA)
+        for articles in options.counts:
+            sizes.append(measure(articles, Path(tmp), options.seconds, lua))
+            # The next size needs the room; the logs stay until the end.
+            (Path(tmp) / f"corpus-{articles}.ttl").unlink()
+            for build in Path(tmp).glob(f"store-{articles}.*"):
+                shutil.rmtree(build)
+    report = markdown(sizes, options, load)
+    options.out.mkdir(exist_ok=True)
+    (options.out / "scale.md").write_text(report, encoding="utf-8")
+    plot(sizes, options.out / "scale.png")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
