@@ -50,7 +50,8 @@ class Publication:
     # The response cache in front of Flask (lodpub.cache), once the app has one.
     cache: ResponseCache | None = None
     _computed: dict[str, Any] = field(default_factory=dict, repr=False)
-    _computing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Reentrant: a value may be computed from others.
+    _computing: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def computed(self, key: str, make: Callable[[], T]) -> T:
         """`make()`, computed once per app under `key` (the data never changes while the app
