@@ -349,7 +349,8 @@ class FastPath:
         headers += _truncation_headers(answer)
         headers.append(("Vary", FAST_PATH_VARY))
         encodings = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))
-        if len(body) >= GZIP_MIN_BYTES and "gzip" in encodings:
+        # Quality 0 refuses an encoding (RFC 9110 §12.4.2).
+        if len(body) >= GZIP_MIN_BYTES and encodings["gzip"] > 0:
             body = gzip.compress(body, compresslevel=6)
             headers.append(("Content-Encoding", "gzip"))
         headers[1] = ("Content-Length", str(len(body)))
@@ -373,7 +374,7 @@ class FastPath:
 
 def _gzip(response: Response) -> Response:
     response.vary.add("Accept-Encoding")
-    if response.content_length >= GZIP_MIN_BYTES and "gzip" in request.accept_encodings:
+    if response.content_length >= GZIP_MIN_BYTES and request.accept_encodings["gzip"] > 0:
         response.set_data(gzip.compress(response.get_data(), compresslevel=6))
         response.content_encoding = "gzip"
     return response
