@@ -64,6 +64,9 @@ SECURITY_HEADERS = {
     # Links out (DOIs, sources) learn the site, never a page's query string (a SPARQL query).
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+# Added to every response the app makes, unless a view set them otherwise. Public, read-only
+# open data: any web page may read it (CORS).
+COMMON_HEADERS = {**SECURITY_HEADERS, "Access-Control-Allow-Origin": "*"}
 
 # Blueprint modules of lodpub.views, each exposing `bp`; a module that is absent is skipped
 # (only its own absence, not a failing import).
@@ -108,7 +111,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings)
     app.extensions[EXTENSION] = publication
-    for module in _view_modules():
+    views = {module.__name__.rpartition(".")[2]: module for module in _view_modules()}
+    for module in views.values():
         app.register_blueprint(module.bp)
     app.register_error_handler(LodpubError, _lodpub_error)
     app.register_error_handler(HTTPException, _http_exception)
@@ -117,6 +121,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _compile_templates(app)
     with app.app_context():
         prepare()
+    if "sparql" in views:
+        # The SPARQL endpoint's everyday request is answered before Flask (its FastPath).
+        app.wsgi_app = views["sparql"].FastPath(app.wsgi_app, app, COMMON_HEADERS.items())  # type: ignore[method-assign]
     prefix = urlsplit(settings["BASE_URL"]).path.rstrip("/")
     if prefix:
         app.wsgi_app = BelowPrefix(app.wsgi_app, prefix, settings["BASE_URL"])  # type: ignore[method-assign]
@@ -245,8 +252,6 @@ def _error_response(
 
 
 def _common_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in COMMON_HEADERS.items():
         response.headers.setdefault(name, value)
-    # Public, read-only open data: any web page may read it (CORS).
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
     return response

@@ -203,7 +203,7 @@ SEVERITY_NAMES = dict(zip(SEVERITIES, ("violations", "warnings", "infos"), stric
 @click.option(
     "--threads",
     type=click.IntRange(min=1),
-    help="Python threads per server process [default: 4; env: LODPUB_THREADS].",
+    help="Python threads per server process [default: 12; env: LODPUB_THREADS].",
 )
 def serve(
     host: str | None,

@@ -183,7 +183,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", 1, _positive_int,
             "Server processes of `lodpub serve`; each holds the data and its own "
             "QUERY_WORKERS query processes."),
-    Setting("THREADS", 4, _positive_int,
+    # Sized together with QUERY_WORKERS + QUERY_QUEUE (10 SPARQL requests in flight): eight
+    # clients querying one server process wait in the queue rather than get 503s, and two
+    # threads stay free for pages, documents and dumps. A waiting thread costs no CPU.
+    Setting("THREADS", 12, _positive_int,
             "Python threads per server process that run requests (a cache hit takes one "
             "for microseconds, a SPARQL query for as long as it runs)."),
     Setting("MAX_CONNECTIONS", 4096, _positive_int,
@@ -216,7 +219,7 @@ SETTINGS: tuple[Setting, ...] = (
             f"Processes that run SPARQL queries side by side (each holds a copy of data in memory, "
             f"or opens the built store read-only); "
             f"at most {MAX_QUERY_WORKERS}."),
-    Setting("QUERY_QUEUE", 1, _non_negative_int,
+    Setting("QUERY_QUEUE", 8, _non_negative_int,
             "SPARQL requests that may wait for a busy query process, per server process; "
             "past QUERY_WORKERS + QUERY_QUEUE requests in flight, 503 with Retry-After."),
     Setting("QUERY_MEMORY_MB", 1024, _query_memory_mb,

@@ -67,6 +67,22 @@ class Publication:
         self._computed.clear()
 
 
+class Slots:
+    """At most `bound` requests of one kind in progress at once in a server process (each
+    holds a web thread while it waits); a request past them is refused, never queued."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self._free = threading.BoundedSemaphore(bound)
+
+    def take(self) -> bool:
+        """Take a slot if one is free; True when taken (give it back when done)."""
+        return self._free.acquire(blocking=False)
+
+    def give_back(self) -> None:
+        self._free.release()
+
+
 def of(app: Flask) -> Publication:
     """The publication `app` serves."""
     found = app.extensions[EXTENSION]

@@ -272,9 +272,9 @@ def test_the_dataset_document_keeps_a_bounded_number_of_links_into_its_hash_iris
     into_hashes = {}
     for count in (1, 100):
         app = corpus_apps[count]
-        figures = app.extensions["lodpub.served"].figures
+        figures = of(app).figures
         hashes = {URIRef(iri) for iri in figures.hash_iris[str(space.dataset())]}
-        in_data = app.extensions["lodpub"].select(
+        in_data = of(app).store.select(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?h {{ {' '.join(f'<{h}>' for h in hashes)} }}"
             " ?s ?p ?h }"
         )[0]["n"]

@@ -38,6 +38,7 @@ from lodpub.labels import ui
 from lodpub.pages.build import Builder
 from lodpub.pages.model import Page
 from lodpub.pages.reader import Reader
+from lodpub.publication import Slots
 from lodpub.urls import DATASET_PATH
 from lodpub.urls import ROBOTS_PATH
 from lodpub.urls import SITEMAP_PATH
@@ -213,14 +214,12 @@ def dump(file_name: str) -> Response:
 
     # A client that does not read holds the thread sending its dump (the server has no write
     # timeout): a bounded number of dumps at once leaves the other threads to everything else.
-    slots = publication().computed(
-        "dump-streams", lambda: threading.BoundedSemaphore(current_app.config["DUMP_STREAMS"])
-    )
-    if not slots.acquire(blocking=False):
+    slots = publication().computed("dump slots", lambda: Slots(current_app.config["DUMP_STREAMS"]))
+    if not slots.take():
         raise errors.ServiceUnavailable(
-            f"This server is sending as many dumps as it may at once "
-            f"({current_app.config['DUMP_STREAMS']}, DUMP_STREAMS); try again in a minute, or "
-            "ask the SPARQL endpoint for the part of the data you need.",
+            f"This server is sending as many dumps as it may at once ({slots.bound}, "
+            "DUMP_STREAMS); try again in a minute, or ask the SPARQL endpoint for the part of "
+            "the data you need.",
             retry_after=DUMP_RETRY_S,
         )
     try:
@@ -229,9 +228,9 @@ def dump(file_name: str) -> Response:
         response.implicit_sequence_conversion = False
         answer = conditional(response, chosen.file_name)
     except BaseException:
-        slots.release()
+        slots.give_back()
         raise
-    answer.call_on_close(slots.release)
+    answer.call_on_close(slots.give_back)
     return answer
 
 

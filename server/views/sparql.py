@@ -13,21 +13,25 @@ import gzip
 import hashlib
 import json
 import math
-import threading
+from collections.abc import Callable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Blueprint
+from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import render_template
 from flask import request
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.http import parse_accept_header
 
 from lodpub import errors
 from lodpub import guard
 from lodpub import service
+from lodpub.conneg import best_format
 from lodpub.conneg import negotiate
 from lodpub.formats import HTML
 from lodpub.formats import RDF_FORMATS
@@ -36,9 +40,12 @@ from lodpub.formats import Format
 from lodpub.formats import by_name
 from lodpub.logs import limited
 from lodpub.logs import request_failed
+from lodpub.publication import Slots
+from lodpub.publication import of
 from lodpub.store import Answer
 from lodpub.store import Request
 from lodpub.store import Store
+from lodpub.views.state import VALIDATOR_KEY
 from lodpub.views.state import cached
 from lodpub.views.state import store
 from lodpub.views.state import validator
@@ -46,21 +53,22 @@ from lodpub.views.state import validator
 log = limited(__name__)
 
 bp = Blueprint("sparql", __name__)
-ADMISSION = "lodpub.sparql.admission"
 
 
-@bp.record_once
-def _admission(state: Any) -> None:
-    # Requests running or waiting for a query process, per server process. A request that
-    # waits holds a web thread, so at least one thread stays for pages, documents and dumps:
-    # past the bound the answer is an immediate 503, never a wait.
-    config = state.app.config
-    bound = config["QUERY_WORKERS"] + config["QUERY_QUEUE"]
-    threads = config.get("THREADS")
-    if threads:
-        bound = max(1, min(bound, threads - 1))
-    state.app.extensions[ADMISSION] = threading.BoundedSemaphore(bound)
-    state.app.extensions[ADMISSION + ".bound"] = bound
+def _admission(app: Flask) -> Slots:
+    """Requests running or waiting for a query process, per server process. A request that
+    waits holds a web thread, so at least one thread stays for pages, documents and dumps:
+    past the bound the answer is an immediate 503, never a wait."""
+
+    def make() -> Slots:
+        config = app.config
+        bound = config["QUERY_WORKERS"] + config["QUERY_QUEUE"]
+        threads = config.get("THREADS")
+        if threads:
+            bound = max(1, min(bound, threads - 1))
+        return Slots(bound)
+
+    return of(app).computed("query slots", make)
 
 
 ALLOWED = ("GET", "HEAD", "POST", "OPTIONS")
@@ -78,7 +86,7 @@ CANDIDATES = {
 }
 # Headers a page on another origin may read (CORS).
 EXPOSED = "ETag, Warning, X-SPARQL-MaxRows"
-CACHE_SECONDS = 300
+CACHE_CONTROL = "public, max-age=300"
 GZIP_MIN_BYTES = 1024
 
 
@@ -161,10 +169,14 @@ def _too_large() -> errors.PayloadTooLarge:
 
 
 def _decode(raw: bytes) -> MultiDict[str, str]:
+    return MultiDict(_pairs(raw))
+
+
+def _pairs(raw: bytes) -> list[tuple[str, str]]:
     # Strictly: werkzeug's own parsing would turn bytes that are not UTF-8 into U+FFFD and
     # run a different query than the one sent.
     try:
-        return MultiDict(parse_qsl(_utf8(raw), keep_blank_values=True, errors="strict"))
+        return parse_qsl(_utf8(raw), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
         raise _not_utf8() from None
 
@@ -182,35 +194,62 @@ def _not_utf8() -> errors.BadRequest:
 
 def _run(sparql: str, params: MultiDict[str, str]) -> Response:
     """Negotiate, revalidate, check, run, respond."""
-    config = current_app.config
     form = guard.query_form(sparql)
     fmt = negotiate(CANDIDATES.get(form, CANDIDATES["select"]), formats=params.getlist("format"))
-    query = Request(
-        sparql=sparql,
-        base_iri=config["BASE_URL"],
-        results_format=fmt.name if fmt.kind == "results" else "json",
-        graph_format=fmt.name if fmt.kind == "rdf" else "turtle",
-        default_graph_uris=tuple(params.getlist("default-graph-uri")),
-        named_graph_uris=tuple(params.getlist("named-graph-uri")),
-        max_rows=config["MAX_RESULT_ROWS"],
+    query = _request(
+        current_app,
+        sparql,
+        fmt,
+        tuple(params.getlist("default-graph-uri")),
+        tuple(params.getlist("named-graph-uri")),
     )
-    etag = _etag(query, fmt)
+    etag = _etag(query, fmt, validator())
     if request.method != "POST" and request.if_none_match.contains_weak(etag):
         return _cacheable(Response(status=304), etag)
     if fmt is HTML:
         return _page(query, form, etag, [f for f in CANDIDATES.get(form, ()) if f is not HTML])
     answer = _answer(query, form)
     response = Response(answer.body, content_type=by_name(answer.format).content_type)
-    if answer.truncated:
-        _mark_truncated(response, answer)
+    response.headers.extend(_truncation_headers(answer))
     return _cacheable(_gzip(response), etag)
+
+
+def _request(
+    app: Flask,
+    sparql: str,
+    fmt: Format,
+    default_graph_uris: tuple[str, ...] = (),
+    named_graph_uris: tuple[str, ...] = (),
+) -> Request:
+    """What the query processes are asked: `sparql`, answered in `fmt` (a results format for
+    SELECT and ASK, an RDF format for CONSTRUCT and DESCRIBE, or the page's defaults)."""
+    return Request(
+        sparql=sparql,
+        base_iri=app.config["BASE_URL"],
+        results_format=fmt.name if fmt.kind == "results" else "json",
+        graph_format=fmt.name if fmt.kind == "rdf" else "turtle",
+        default_graph_uris=default_graph_uris,
+        named_graph_uris=named_graph_uris,
+        max_rows=app.config["MAX_RESULT_ROWS"],
+    )
 
 
 def _answer(query: Request, form: str) -> Answer:
     """Run `query` (of lodpub.guard.query_form `form`) if lodpub.guard lets it. Raises
     errors.LodpubError."""
-    config = current_app.config
-    graphs = _store().graph_names()
+    # The fast path tried this very request and failed: its error is the answer (a query is
+    # never run twice).
+    failure = request.environ.pop(FAST_PATH_FAILURE, None)
+    if failure is not None:
+        raise failure
+    return _answer_in(current_app, query, form)
+
+
+def _answer_in(app: Flask, query: Request, form: str) -> Answer:
+    """`_answer` for `app`, outside a request."""
+    config = app.config
+    store = of(app).store
+    graphs = store.graph_names()
     guard.check_query(
         query.sparql,
         max_bytes=config["MAX_QUERY_BYTES"],
@@ -219,23 +258,23 @@ def _answer(query: Request, form: str) -> Answer:
         form=form,
     )
     guard.check_graph_iris(query.default_graph_uris + query.named_graph_uris, graphs)
-    admission = current_app.extensions[ADMISSION]
-    if not admission.acquire(blocking=False):
+    admission = _admission(app)
+    if not admission.take():
         raise errors.ServiceUnavailable(
-            f"The endpoint is busy: {current_app.extensions[ADMISSION + '.bound']} queries "
-            "are running or waiting (QUERY_WORKERS + QUERY_QUEUE). Try again in a few seconds.",
+            f"The endpoint is busy: {admission.bound} queries are running or waiting "
+            "(QUERY_WORKERS + QUERY_QUEUE). Try again in a few seconds.",
             retry_after=math.ceil(config["QUERY_TIMEOUT"]),
         )
     try:
-        return _store().answer(query, timeout=config["QUERY_TIMEOUT"])
+        return store.answer(query, timeout=config["QUERY_TIMEOUT"])
     finally:
-        admission.release()
+        admission.give_back()
 
 
-def _etag(query: Request, fmt: Format) -> str:
-    # The answer depends on the data, the code, the request and the format. Weak: blank node
-    # labels differ from one run to the next.
-    key = json.dumps([validator(), fmt.name, query.__dict__], sort_keys=True)
+def _etag(query: Request, fmt: Format, validator: str) -> str:
+    # The answer depends on the data, the code (`validator`), the request and the format.
+    # Weak: blank node labels differ from one run to the next.
+    key = json.dumps([validator, fmt.name, query.__dict__], sort_keys=True)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -243,22 +282,104 @@ def _cacheable(response: Response, etag: str) -> Response:
     response.set_etag(etag, weak=True)
     if request.method != "POST":
         # Written whole: werkzeug's cache_control rewrites the header on every attribute set.
-        response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+        response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 
 
-def _mark_truncated(response: Response, answer: Answer) -> None:
+def _truncation_headers(answer: Answer) -> list[tuple[str, str]]:
+    """The headers saying that `answer` was cut at MAX_RESULT_ROWS; none when it was not."""
+    if not answer.truncated:
+        return []
     what = "solutions" if answer.kind == "solutions" else "triples"
-    response.headers["X-SPARQL-MaxRows"] = str(answer.rows)
-    response.headers["Warning"] = (
-        f'199 lodpub "Result cut after {answer.rows} {what} (MAX_RESULT_ROWS); '
-        'use LIMIT and OFFSET to read it in parts"'
-    )
+    return [
+        ("X-SPARQL-MaxRows", str(answer.rows)),
+        ("Warning", f'199 lodpub "Result cut after {answer.rows} {what} (MAX_RESULT_ROWS); '
+                    'use LIMIT and OFFSET to read it in parts"'),
+    ]  # fmt: skip
+
+
+# Where the fast path leaves, for the view, the error of a request it tried.
+FAST_PATH_FAILURE = "lodpub.sparql.failure"
+# The Vary header of every answer the fast path gives (it negotiated on Accept).
+FAST_PATH_VARY = "Accept-Encoding, Accept"
+
+
+class FastPath:
+    """WSGI middleware in front of the Flask app for the endpoint's everyday request: GET or
+    HEAD of /sparql with nothing but `query` in the URL, no If-None-Match, and an Accept that
+    negotiates a results or RDF format. It answers like the view, header for header, without
+    Flask's request context, routing and response objects, which cost more than running a
+    small query (measured: the README's "Production" section). Everything else goes to the
+    app; so does a request whose query is refused or fails, with its error, which the view
+    raises instead of running the query again.
+
+    `common_headers` are the headers the app adds to every response."""
+
+    def __init__(
+        self, wsgi_app: Callable, app: Flask, common_headers: Iterable[tuple[str, str]]
+    ) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.common_headers = [("Access-Control-Expose-Headers", EXPOSED), *common_headers]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if (
+            environ.get("PATH_INFO") != "/sparql"
+            or method not in ("GET", "HEAD")
+            or "HTTP_IF_NONE_MATCH" in environ
+        ):
+            return self.wsgi_app(environ, start_response)
+        try:
+            params = _pairs(environ.get("QUERY_STRING", "").encode("latin-1"))
+        except errors.LodpubError:
+            return self.wsgi_app(environ, start_response)
+        if len(params) != 1 or params[0][0] != "query":
+            return self.wsgi_app(environ, start_response)
+        sparql = params[0][1]
+        form = guard.query_form(sparql)
+        fmt = best_format(
+            CANDIDATES.get(form, CANDIDATES["select"]), environ.get("HTTP_ACCEPT", "")
+        )
+        if fmt is None or fmt is HTML:
+            return self.wsgi_app(environ, start_response)
+        query = _request(self.app, sparql, fmt)
+        try:
+            answer = _answer_in(self.app, query, form)
+        except Exception as error:  # the view answers it, as it answers its own
+            environ[FAST_PATH_FAILURE] = error
+            return self.wsgi_app(environ, start_response)
+        body = answer.body
+        headers = [("Content-Type", by_name(answer.format).content_type), ("Content-Length", "")]
+        headers += _truncation_headers(answer)
+        headers.append(("Vary", FAST_PATH_VARY))
+        encodings = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))
+        # Quality 0 refuses an encoding (RFC 9110 §12.4.2).
+        if len(body) >= GZIP_MIN_BYTES and encodings["gzip"] > 0:
+            body = gzip.compress(body, compresslevel=6)
+            headers.append(("Content-Encoding", "gzip"))
+        headers[1] = ("Content-Length", str(len(body)))
+        headers += [
+            ("ETag", f'W/"{_etag(query, fmt, self._validator())}"'),
+            ("Cache-Control", CACHE_CONTROL),
+            *self.common_headers,
+        ]
+        start_response("200 OK", headers)
+        return [] if method == "HEAD" else [body]
+
+    def _validator(self) -> str:
+        # views.state.validator() without an app context (one costs ~20 µs): the app made it
+        # when it started.
+        return of(self.app).computed(VALIDATOR_KEY, self._validator_in_context)
+
+    def _validator_in_context(self) -> str:
+        with self.app.app_context():
+            return validator()
 
 
 def _gzip(response: Response) -> Response:
     response.vary.add("Accept-Encoding")
-    if "gzip" in request.accept_encodings and response.content_length >= GZIP_MIN_BYTES:
+    if response.content_length >= GZIP_MIN_BYTES and request.accept_encodings["gzip"] > 0:
         response.set_data(gzip.compress(response.get_data(), compresslevel=6))
         response.content_encoding = "gzip"
     return response

@@ -126,6 +126,10 @@ def code_files() -> list[Path]:
     return [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in CODE_SUFFIXES]
 
 
+# Under which the app keeps validator()'s value.
+VALIDATOR_KEY = "validator"
+
+
 def validator() -> str:
     """The part of every ETag that stands for the data, the ontology and the code."""
 
@@ -133,7 +137,7 @@ def validator() -> str:
         parts = (store().version, fingerprint(ontology_files()), fingerprint(code_files()))
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
-    return cached("validator", make)
+    return cached(VALIDATOR_KEY, make)
 
 
 def last_modified() -> datetime:
