@@ -57,15 +57,16 @@ bp = Blueprint("sparql", __name__)
 
 def _admission(app: Flask) -> Slots:
     """Requests running or waiting for a query process, per server process. A request that
-    waits holds a web thread, so at least one thread stays for pages, documents and dumps:
-    past the bound the answer is an immediate 503, never a wait."""
+    waits holds a web thread, so threads stay for the dumps being sent (DUMP_STREAMS) and at
+    least one for pages and documents: past the bound the answer is an immediate 503, never a
+    wait."""
 
     def make() -> Slots:
         config = app.config
         bound = config["QUERY_WORKERS"] + config["QUERY_QUEUE"]
         threads = config.get("THREADS")
         if threads:
-            bound = max(1, min(bound, threads - 1))
+            bound = max(1, min(bound, threads - 1 - config["DUMP_STREAMS"]))
         return Slots(bound)
 
     return of(app).computed("query slots", make)
