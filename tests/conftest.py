@@ -24,6 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from playwright import sync_api
 from rdflib import Graph
+from rdflib import URIRef
 
 from lodpub.app import create_app
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 from lodpub.config import DEFAULT_BASE_URL
 from lodpub.dataset import load_ontology
 from lodpub.dataset import load_shapes
+from lodpub.vocab import OCO
+from lodpub.vocab import PRO
 
 # ../shared beside the checkout: the seed page, facts, vocabularies, W3C test suites.
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -106,6 +109,20 @@ def artifacts() -> Path:
     folder = Path(__file__).resolve().parent / "artifacts"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def byline(data: Graph, work: URIRef) -> list[URIRef]:
+    """The work's authors in `oco:hasNext` order, read from the data."""
+    roles = [
+        r for r in data.objects(work, PRO.isDocumentContextFor)
+        if (r, PRO.withRole, PRO.author) in data
+    ]  # fmt: skip
+    ordered = [r for r in roles if (None, OCO.hasNext, r) not in data]
+    assert len(ordered) == 1
+    while (following := data.value(ordered[-1], OCO.hasNext)) is not None:
+        ordered.append(following)
+    assert len(ordered) == len(roles)
+    return [data.value(r, PRO.isHeldBy) for r in ordered]
 
 
 def free_port() -> int:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import byline
 from rdf_helpers import data_graph
 from rdflib import Graph
 from rdflib import URIRef
@@ -36,9 +37,7 @@ from lodpub.vocab import DATACITE
 from lodpub.vocab import FABIO
 from lodpub.vocab import FRBR
 from lodpub.vocab import LITERAL
-from lodpub.vocab import OCO
 from lodpub.vocab import PRISM
-from lodpub.vocab import PRO
 
 BASE = DEFAULT_BASE_URL
 EXTENSIONS = ("html", "ttl", "jsonld", "rdf", "nt")
@@ -76,20 +75,6 @@ def article(data: Graph) -> URIRef:
 def page_of(store: Store, space: UriSpace, terms: Terms, iri: URIRef, lang: str = "en"):
     reader = Reader(describe(store, iri, space).graph)
     return Builder(reader, terms, space, lang).page(iri, []), reader
-
-
-def byline(data: Graph, work: URIRef) -> list[URIRef]:
-    """The work's authors in `oco:hasNext` order, read from the data."""
-    roles = [
-        r for r in data.objects(work, PRO.isDocumentContextFor)
-        if (r, PRO.withRole, PRO.author) in data
-    ]  # fmt: skip
-    ordered = [r for r in roles if (None, OCO.hasNext, r) not in data]
-    assert len(ordered) == 1
-    while (following := data.value(ordered[-1], OCO.hasNext)) is not None:
-        ordered.append(following)
-    assert len(ordered) == len(roles)
-    return [data.value(r, PRO.isHeldBy) for r in ordered]
 
 
 def test_the_article_page_is_an_article_with_its_authors_in_byline_order(

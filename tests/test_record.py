@@ -4,6 +4,7 @@ serves about it (describe.py) and compared with the data as the tests read it th
 from __future__ import annotations
 
 import pytest
+from conftest import byline
 from flask import Flask
 from rdflib import Graph
 from rdflib import URIRef
@@ -20,8 +21,6 @@ from lodpub.vocab import BIRO
 from lodpub.vocab import CITO
 from lodpub.vocab import FABIO
 from lodpub.vocab import FRBR
-from lodpub.vocab import OCO
-from lodpub.vocab import PRO
 
 pytest_plugins = ["site_fixtures"]
 
@@ -39,19 +38,6 @@ def records(app: Flask, data: Graph, article: URIRef, space: UriSpace) -> dict[U
     works = [article, *data.objects(article, CITO.cites)]
     with app.app_context():
         return {w: record(description(w).graph, ontology(), w) for w in works}
-
-
-def byline(data: Graph, work: URIRef) -> list[URIRef]:
-    """The work's authors in `oco:hasNext` order, read from the data."""
-    roles = [
-        r for r in data.objects(work, PRO.isDocumentContextFor)
-        if (r, PRO.withRole, PRO.author) in data
-    ]  # fmt: skip
-    ordered = [r for r in roles if (None, OCO.hasNext, r) not in data]
-    while (following := data.value(ordered[-1], OCO.hasNext)) is not None:
-        ordered.append(following)
-    assert len(ordered) == len(roles)
-    return [data.value(r, PRO.isHeldBy) for r in ordered]
 
 
 def test_every_work_has_its_genre_title_and_authors_in_order(records, data) -> None:
