@@ -93,8 +93,11 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
+    # Four threads per process: the tests below count on how many requests fill them.
     running = Server(
-        "--workers", "2", env={"LODPUB_HEADER_TIMEOUT": "2", "LODPUB_BODY_TIMEOUT": "2"}
+        "--workers",
+        "2",
+        env={"LODPUB_HEADER_TIMEOUT": "2", "LODPUB_BODY_TIMEOUT": "2", "LODPUB_THREADS": "4"},
     )
     yield running
     running.stop()
