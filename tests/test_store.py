@@ -169,7 +169,8 @@ def test_load_prints_a_summary_and_records_version_report_and_figures(built_arti
 def test_load_records_the_report_validate_prints(built_article) -> None:
     """`lodpub load` checks the store it builds, `lodpub validate` an rdflib graph of the
     files: the same shapes give the same report, byte for byte."""
-    validated = lodpub("validate", str(ARTICLE), "--base-url", BASE)
+    files = [str(path) for path in Config.load()["DATA_FILES"]]
+    validated = lodpub("validate", *files, "--base-url", BASE)
     assert validated.returncode == 0, validated.stderr
     recorded = (built_article.resolve() / "report.txt").read_text("utf-8")
     assert "Summary: 0 violations, 1 warning, 67 infos" in recorded
