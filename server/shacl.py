@@ -338,15 +338,21 @@ class _Compiler:
         # Injecting the focus nodes at the top of the outer group binds $this before the
         # constraint's own patterns and filters, as SHACL's pre-binding does; a nested
         # SELECT, VALUES or a solution modifier would see $this differently, so they are
-        # refused.
+        # refused. GROUP BY (with HAVING) is kept when $this is one of its keys: each focus
+        # node's solutions stay a group of their own, as in one query per focus node.
         head = re.match(
             r"\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(?P<projection>.*?)\s*WHERE\s*\{",
             text,
             re.DOTALL | re.IGNORECASE,
         )
         body = text[head.end() :] if head else ""
-        modifiers = r"\b(SELECT|VALUES|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|HAVING)\b"
+        modifiers = r"\b(SELECT|VALUES|ORDER\s+BY|LIMIT|OFFSET)\b"
         code = re.sub(r"^\s*#.*$", "", body, flags=re.MULTILINE)  # whole-line comments
+        grouping = re.search(r"\bGROUP\s+BY\b(?P<keys>.*?)(\bHAVING\b|$)", code, re.I | re.S)
+        if grouping is None and re.search(r"\bHAVING\b", code, re.I):
+            raise self._unusable(shape, "HAVING without GROUP BY in a SHACL-SPARQL constraint")
+        if grouping is not None and not re.search(r"[?$]this\b", grouping.group("keys")):
+            raise self._unusable(shape, "a SHACL-SPARQL GROUP BY without $this")
         if head is None or re.search(modifiers, code, re.IGNORECASE):
             raise self._unusable(
                 shape, "a SHACL-SPARQL query other than SELECT … WHERE { patterns }"

@@ -236,6 +236,32 @@ def test_unsupported_shape_feature_fails_loudly(constraint: str, ontology: Graph
         validate(article(), shapes, ontology, BASE)
 
 
+@pytest.mark.parametrize(
+    ("select", "reason"),
+    [
+        ("SELECT $this WHERE { $this ?p ?o } LIMIT 1", "other than SELECT"),
+        # Grouping without $this would merge the solutions of different focus nodes.
+        ("SELECT ?p WHERE { $this ?p ?o } GROUP BY ?p", "GROUP BY without"),
+        ("SELECT $this WHERE { $this ?p ?o } HAVING (COUNT(*) > 1)", "HAVING without"),
+    ],
+)
+def test_unsupported_sparql_constraint_fails_loudly(
+    select: str, reason: str, ontology: Graph
+) -> None:
+    shapes = Graph().parse(
+        data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix fabio: <http://purl.org/spar/fabio/> .
+        <#S> a sh:NodeShape ; sh:targetClass fabio:Expression ;
+            sh:sparql [ sh:select "{select}" ] .
+        """,
+        format="turtle",
+        publicID=BASE + "shapes",
+    )
+    with pytest.raises(UnusableShapes, match=reason):
+        validate(article(), shapes, ontology, BASE)
+
+
 def test_report_keeps_the_first_findings_per_shape(shapes: Graph, ontology: Graph) -> None:
     data = article()
     for n in range(5):
