@@ -24,6 +24,7 @@ relative IRIs, like the real data: it is resolved against the base URL when load
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sys
 from collections.abc import Iterator
@@ -69,23 +70,96 @@ def main(argv: list[str]) -> int:
     real = Graph().parse(ARTICLE, publicID=BASE)
     dataset = Graph()
     add_dataset(dataset, real, count)
-    lines = {_line(triple) for triple in dataset}
-    for copy in range(count):
-        lines.update(_line(triple) for triple in copy_of(real, copy))
+    # Written as made, a copy at a time: only the lines of what copies share (journals,
+    # agents) are remembered, so that each is written once; memory stays that of one copy.
+    shared_written: set[str] = set()
+    written = 0
+    batches = itertools.chain(
+        [{_line(triple) for triple in dataset}],
+        (_new_lines(real, copy, shared_written) for copy in range(count)),
+    )
     with open(out, "w", encoding="utf-8") as stream:
-        stream.writelines(sorted(lines))
-    print(f"{count} synthetic articles, {len(lines)} triples: {out}")
+        for lines in batches:
+            stream.writelines(sorted(lines))
+            written += len(lines)
+    print(f"{count} synthetic articles, {written} triples: {out}")
     return 0
+
+
+def _new_lines(real: Graph, copy: int, shared_written: set[str]) -> set[str]:
+    """The lines of copy `copy` not written yet (`shared_written` gains its shared ones)."""
+    own: set[str] = set()
+    shared: set[str] = set()
+    for line, is_shared in copy_of(real, copy):
+        (shared if is_shared else own).add(line)
+    shared -= shared_written
+    shared_written |= shared
+    return own | shared
 
 
 def _line(triple: tuple) -> str:
     """One triple as an N-Triples-style Turtle line, own IRIs relative."""
-    return " ".join(term.n3() for term in triple).replace(f"<{BASE}", "<") + " .\n"
+    return " ".join(_term(term) for term in triple) + " .\n"
 
 
-def copy_of(real: Graph, copy: int) -> Iterator[tuple]:
-    """Copy `copy` of the article and its first references, renumbered."""
-    kept = without_references(real, REFERENCES - copy % 6)
+def _term(term) -> str:
+    return term.n3().replace(f"<{BASE}", "<")
+
+
+def copy_of(real: Graph, copy: int) -> Iterator[tuple[str, bool]]:
+    """Copy `copy` of the article and its first references, renumbered, as lines; each with
+    whether other copies make it too (it names only shared journals, agents and literals)."""
+    keep = REFERENCES - copy % 6
+    groups = {JOURNAL: copy // JOURNAL_GROUP, AGENT: copy % AUTHOR_GROUPS, COPY: copy}
+
+    def renumbered(node: tuple) -> tuple[str, bool]:
+        kind, text, numbers = node
+        if kind is None:
+            return text, True  # literals, the dataset, ontology terms: not copied
+        if kind == CITATION_KIND:
+            citing, cited = (FIRST + PER_COPY * copy + n for n in numbers)
+            return f"<ci/{citing}-{cited}>", False
+        return f"<{text}/{FIRST + PER_COPY * groups[kind] + numbers[0]}>", kind != COPY
+
+    for s, p, o in _parts(real, keep):
+        (s, s_shared), (o, o_shared) = renumbered(s), renumbered(o)
+        yield f"{s} {p} {o} .\n", s_shared and o_shared
+
+
+# Whose numbers a copied node takes: its journal group's, its author group's or its copy's.
+JOURNAL, AGENT, COPY = "journal", "agent", "copy"
+
+
+CITATION_KIND = "citation"
+
+
+@functools.cache
+def _parts(real: Graph, keep: int) -> tuple[tuple, ...]:
+    """The triples of the data that keeps `keep` references (`<dataset>` left out), worked
+    out once for every copy: subject and object as (kind, text, numbers), where kind is
+    JOURNAL, AGENT or COPY for a numbered IRI (text: its type path such as "br"),
+    CITATION_KIND for a citation, None for what is not copied (text: its Turtle); the
+    predicate as its Turtle."""
+    kinds = _kinds(real, keep)
+
+    def part(node) -> tuple:
+        if isinstance(node, URIRef) and (match := NUMBERED.fullmatch(str(node))):
+            return kinds[node], match.group(1), (int(match.group(2)),)
+        if isinstance(node, URIRef) and (match := CITATION.fullmatch(str(node))):
+            return CITATION_KIND, "ci", (int(match.group(1)), int(match.group(2)))
+        return None, _term(node), ()
+
+    return tuple(
+        (part(s), _term(p), part(o))
+        for s, p, o in without_references(real, keep)
+        if s != DATASET and not str(s).startswith(BASE + "dataset#")
+    )
+
+
+@functools.cache
+def _kinds(real: Graph, keep: int) -> dict[URIRef, str]:
+    """For the data that keeps `keep` references: whose numbers each numbered node takes."""
+    kept = without_references(real, keep)
     chain = containers(kept, ARTICLE_IRI)
     agents = {o for o in kept.objects(None, HELD_BY)}
     # Identifiers, roles and embodiments go with what they belong to.
@@ -94,38 +168,18 @@ def copy_of(real: Graph, copy: int) -> Iterator[tuple]:
         for link in (HAS_IDENTIFIER, DOCUMENT_CONTEXT, EMBODIMENT)
         for s, o in kept.subject_objects(link)
     }
-
     # Who holds a container's roles (the journal's publisher) goes with the container.
     chain |= {
         kept.value(role, HELD_BY)
         for container in list(chain)
         for role in kept.objects(container, DOCUMENT_CONTEXT)
     } - {None}
-
-    def group(node: URIRef) -> int:
-        """Whose numbers `node` takes: its journal group, its author group or its copy."""
-        owner = owners.get(node, node)
-        if owner in chain:
-            return copy // JOURNAL_GROUP
-        if owner in agents:
-            return copy % AUTHOR_GROUPS
-        return copy
-
-    def renumbered(node):
-        if not isinstance(node, URIRef) or not str(node).startswith(BASE):
-            return node
-        if match := NUMBERED.fullmatch(str(node)):
-            number = FIRST + PER_COPY * group(node) + int(match.group(2))
-            return URIRef(f"{BASE}{match.group(1)}/{number}")
-        if match := CITATION.fullmatch(str(node)):
-            citing, cited = (FIRST + PER_COPY * copy + int(g) for g in match.groups())
-            return URIRef(f"{BASE}ci/{citing}-{cited}")
-        return node  # dataset, ontology terms: not copied
-
-    for s, p, o in kept:
-        if s == DATASET or str(s).startswith(BASE + "dataset#"):
-            continue
-        yield renumbered(s), p, renumbered(o)
+    kinds = {}
+    for node in {n for triple in kept for n in triple}:
+        if isinstance(node, URIRef) and NUMBERED.fullmatch(str(node)):
+            owner = owners.get(node, node)
+            kinds[node] = JOURNAL if owner in chain else AGENT if owner in agents else COPY
+    return kinds
 
 
 def containers(graph: Graph, work: URIRef) -> set[URIRef]:
