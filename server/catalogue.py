@@ -289,23 +289,22 @@ def sitemap_urls(things: Things, space: UriSpace, number: int = 1) -> list[str]:
 
 def sitemap_xml(urls: Iterable[str], lastmod: str | None = None) -> str:
     """A sitemaps.org urlset; `lastmod` (W3C date) applies to every URL."""
-    modified = f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else ""
-    entries = "".join(f"  <url><loc>{escape(u)}</loc>{modified}</url>\n" for u in urls)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"{entries}</urlset>\n"
-    )
+    return _sitemaps_document("urlset", "url", urls, lastmod)
 
 
 def sitemap_index_xml(urls: Iterable[str], lastmod: str | None = None) -> str:
     """A sitemaps.org sitemapindex of the sitemap files at `urls`."""
+    return _sitemaps_document("sitemapindex", "sitemap", urls, lastmod)
+
+
+def _sitemaps_document(root: str, entry: str, urls: Iterable[str], lastmod: str | None) -> str:
+    """A sitemaps.org document: `root` holding one `entry` (loc, lastmod) per URL."""
     modified = f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else ""
-    entries = "".join(f"  <sitemap><loc>{escape(u)}</loc>{modified}</sitemap>\n" for u in urls)
+    entries = "".join(f"  <{entry}><loc>{escape(u)}</loc>{modified}</{entry}>\n" for u in urls)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"{entries}</sitemapindex>\n"
+        f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</{root}>\n"
     )
 
 

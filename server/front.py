@@ -24,7 +24,6 @@ import multiprocessing
 import os
 import socket
 import sys
-import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -39,6 +38,7 @@ from granian.server import MPServer
 
 from lodpub import urls
 from lodpub.logs import request_failed
+from lodpub.publication import Slots
 
 HEALTH_PATH = "/" + urls.HEALTH_PATH
 # The largest request body any view reads is a form-encoded SPARQL query of MAX_QUERY_BYTES
@@ -93,7 +93,7 @@ class FrontDoor:
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.readers = max(1, threads - 1)
-        self._reader_slots = threading.BoundedSemaphore(self.readers)
+        self._reader_slots = Slots(self.readers)
         self.too_large_message = (
             f"The request body is too large: queries are limited to {max_query_bytes} bytes "
             "(MAX_QUERY_BYTES)."
@@ -117,14 +117,14 @@ class FrontDoor:
             # The unread body makes the connection unusable: close it.
             return self._refuse(environ, start_response, 413, self.too_large_message)
         if (length.isdigit() and int(length) > 0) or chunked:
-            if not self._reader_slots.acquire(blocking=False):
+            if not self._reader_slots.take():
                 return self._refuse(environ, start_response, 503, self.busy_message,
                                     ("Retry-After", str(math.ceil(self.body_timeout))))  # fmt: skip
             try:
                 # A chunked body announces no size: one byte more than allowed tells.
                 body = self._read(environ["wsgi.input"], int(length or self.max_body + 1))
             finally:
-                self._reader_slots.release()
+                self._reader_slots.give_back()
             if body is None:
                 return self._refuse(environ, start_response, 408, self.too_slow_message)
             if len(body) > self.max_body:
