@@ -4,14 +4,17 @@ switching between builds, and data files that cannot stall or escape the loader.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -23,12 +26,16 @@ from rdflib import Graph
 from rdflib import URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV
+from rdflib.namespace import SH
 
 from lodpub import catalogue
 from lodpub import loader
+from lodpub import validate
 from lodpub.app import create_app
 from lodpub.config import Config
 from lodpub.dataset import load
+from lodpub.dataset import load_ontology
+from lodpub.dataset import load_shapes
 from lodpub.describe import HASH_INCOMING_LIMIT
 from lodpub.describe import INCOMING_LIMIT
 from lodpub.describe import describe
@@ -194,6 +201,100 @@ def test_load_of_a_corpus_with_a_planted_defect_reports_it(tmp_path) -> None:
     assert "<br/1016001>" in result.stderr and "at most one dcterms:title" in result.stderr
     assert "Summary: 1 violation," in result.stderr
     assert not target.exists() and not list(tmp_path.glob("store.*"))
+
+
+# Defects of six kinds, each a line of the corpus removed (by its start) and one added,
+# written for the corpus's first article (copy 0: `br/1` is `br/1000001`): a work with two
+# titles, a role of no kind (author, editor…), a role that is its own next (a SHACL-SPARQL
+# constraint), a page range running backwards (another), a URL identifier that is not
+# absolute (sh:pattern) and a reference pointing at a role instead of a work (sh:class).
+DEFECTS = (
+    (None, '<br/1000001> <http://purl.org/dc/terms/title> "A second title"@en .'),
+    ("<ar/1000001> <http://purl.org/spar/pro/withRole> ", None),
+    (None, "<ar/1000002> <https://w3id.org/oc/ontology/hasNext> <ar/1000002> ."),
+    (
+        "<re/1000001> <http://prismstandard.org/namespaces/basic/2.0/endingPage> ",
+        '<re/1000001> <http://prismstandard.org/namespaces/basic/2.0/endingPage> "300" .',
+    ),
+    (
+        "<id/1000001> <http://www.essepuntato.it/2010/06/literalreification/hasLiteralValue> ",
+        "<id/1000001> <http://www.essepuntato.it/2010/06/literalreification/hasLiteralValue>"
+        ' "bulletinofcas.researchcommons.org/journal/vol41/iss2/15" .',
+    ),
+    (
+        "<be/1000001> <http://purl.org/spar/biro/references> ",
+        "<be/1000001> <http://purl.org/spar/biro/references> <ar/1000001> .",
+    ),
+)
+# The things of copy k are those of copy 0 moved by k × 1,000 (bench/corpus.py); the defects
+# touch only things each copy has of its own (agents and journals are shared between copies).
+# Citations are named by both works (`ci/1000001-1000101`).
+OWN_NUMBER = re.compile(r"(?<=(?:br|ar|re|be|id|ci)/)1\d{6}\b|(?<=ci/1\d{6}-)1\d{6}\b")
+
+
+def in_copy(text: str, copy: int) -> str:
+    return OWN_NUMBER.sub(lambda m: str(int(m[0]) + 1_000 * copy), text)
+
+
+def corpus_with_defects(articles: int, copies: Sequence[int], path: Path) -> Path:
+    made = subprocess.run(
+        [sys.executable, str(CORPUS), str(articles), str(path)], timeout=COMMAND_TIMEOUT_S
+    )
+    assert made.returncode == 0
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for copy in copies:
+        for removed, added in DEFECTS:
+            if removed is not None:
+                start = in_copy(removed, copy)
+                kept = [line for line in lines if not line.startswith(start)]
+                assert len(kept) == len(lines) - 1, start  # the defect's line was there, once
+                lines = kept
+            if added is not None:
+                lines.append(in_copy(added, copy) + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def violations(report: validate.Report, copy: int = 0) -> set[validate.Finding]:
+    """The report's violations, their things moved to copy `copy`."""
+    moved = set()
+    for finding in report.findings:
+        if finding.severity != SH.Violation:
+            continue
+        moved.add(
+            dataclasses.replace(
+                finding,
+                focus=type(finding.focus)(in_copy(finding.focus, copy)),
+                value=None
+                if finding.value is None
+                else type(finding.value)(in_copy(finding.value, copy)),
+                messages=tuple(in_copy(message, copy) for message in finding.messages),
+            )
+        )
+    return moved
+
+
+def test_load_of_a_large_corpus_finds_every_violation_the_reference_engine_finds(
+    tmp_path,
+) -> None:
+    """Six kinds of defect planted in three articles of a 30-article corpus: `lodpub load`,
+    which checks the whole store at once, reports exactly the violations pyshacl (the
+    reference engine, one focus node at a time) reports for the same defects in a corpus of
+    one article, in each of the three articles."""
+    shapes, ontology = load_shapes(BASE), load_ontology(BASE)
+    one = corpus_with_defects(1, [0], tmp_path / "one.ttl")
+    graph = Graph()
+    for s, p, o, _ in load([one], BASE).quads((None, None, None, None)):
+        graph.add((s, p, o))
+    reference = validate.validate(graph, shapes, ontology, BASE, engine="pyshacl")
+    assert len(violations(reference)) >= len(DEFECTS)  # every defect is a violation
+    copies = (0, 13, 29)
+    large = corpus_with_defects(30, copies, tmp_path / "large.ttl")
+    manifest, report = loader.load([large], BASE, shapes, ontology, tmp_path / "store")
+    assert manifest is None and not (tmp_path / "store").exists()
+    expected = set().union(*(violations(reference, copy) for copy in copies))
+    assert violations(report) == expected
+    assert report.violations == len(expected)
 
 
 # --- a bounded number of lookups per page ------------------------------------------------------
