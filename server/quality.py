@@ -1,10 +1,10 @@
 """The reference quality report: for each reference of the article, how far its cited work
 is identified, how we know, and what the data records against the print.
 
-Built from the graph alone (no Flask): a SELECT of the article's references, then one
-CONSTRUCT bounded by them, gathers the references, their cited works and containers with
-their identifiers, the identifiers' sources, the `owl:sameAs` links of `data/links.ttl` with
-their records, and the `skos:note`s; `build` turns that graph into a `Report`.
+Built from the graph alone (no Flask): one bounded CONSTRUCT through the store's
+`construct()` gathers the references, their cited works and containers with their
+identifiers, the identifiers' sources, the `owl:sameAs` links of `data/links.ttl` with their
+records, and the `skos:note`s; `build` turns that graph into a `Report`.
 
 An identifier is *printed* when its value appears in the reference text (case-insensitive:
 DOIs are kept in lower case); otherwise it was *found* at the sources it names
@@ -59,11 +59,8 @@ _RECORD_PROPERTIES = (RDF.subject, RDF.predicate, RDF.object, PROV.hadPrimarySou
                       PROV.generatedAtTime, PROV.wasAttributedTo, PROV.wasDerivedFrom)  # fmt: skip
 
 
-class Lookups(Protocol):
-    """What the report needs of a store: SELECT and CONSTRUCT queries answered as rdflib
-    terms and graphs."""
-
-    def select(self, sparql: str) -> list[dict[str, Node]]: ...
+class Constructs(Protocol):
+    """What the report needs of a store: CONSTRUCT queries answered as rdflib graphs."""
 
     def construct(self, sparql: str) -> Graph: ...
 
@@ -163,40 +160,28 @@ class Report:
         return {"article": self.article, "counts": asdict(self.counts), "references": rows}
 
 
-def report(store: Lookups, dataset: URIRef) -> Report:
+def report(store: Constructs, dataset: URIRef) -> Report:
     """The report of the dataset's root resource (the article), from `store`."""
-    return build(store.construct(query(store.select(references(dataset)))), dataset)
+    return build(store.construct(query(dataset)), dataset)
 
 
-def references(dataset: URIRef) -> str:
-    """A SELECT of the article (the dataset's root resource), its references and the work
-    each cites, from the root: the rows `query` starts from."""
-    return f"""SELECT ?article ?ref ?work WHERE {{
-  {dataset.n3()} {VOID.rootResource.n3()} ?article . ?article {FRBR.part.n3()} ?ref .
-  ?ref a {BIRO.BibliographicReference.n3()} . OPTIONAL {{ ?ref {BIRO.references.n3()} ?work }}
-}}"""
-
-
-def query(rows: Iterable[dict[str, Node]]) -> str:
-    """One CONSTRUCT bounded by the article's references (the solutions of `references`):
-    each branch starts from them, given as VALUES, follows a fixed path and keeps only the
-    listed properties. Given as values, the path `frbr:partOf*` is walked from each cited
-    work; written from the root in one query, Oxigraph walked it from every node first."""
-    rows = list(rows)
-    refs = " ".join(f"({row['article'].n3()} {row['ref'].n3()})" for row in rows)
-    works = " ".join(sorted({row["work"].n3() for row in rows if "work" in row}))
-    from_refs = f"VALUES (?article ?ref) {{ {refs} }}"
-    below = f"VALUES ?work {{ {works} }} ?work {FRBR.partOf.n3()}*"
+def query(dataset: URIRef) -> str:
+    """One CONSTRUCT bounded by the article's references: each branch follows a fixed path
+    from the dataset's root resource and keeps only the listed properties (`_among`)."""
+    refs = (
+        f"{dataset.n3()} {VOID.rootResource.n3()} ?article . "
+        f"?article {FRBR.part.n3()} ?ref . ?ref a {BIRO.BibliographicReference.n3()} ."
+    )
+    below = f"{BIRO.references.n3()}/{FRBR.partOf.n3()}*"
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ {from_refs} BIND(?article AS ?s) BIND({FRBR.part.n3()} AS ?p) BIND(?ref AS ?o) }}
-  UNION {{ {from_refs} BIND(?ref AS ?s) ?s ?p ?o .
-           VALUES ?p {{ {_terms(_REFERENCE_PROPERTIES)} }} }}
-  UNION {{ {below} ?s . ?s ?p ?o . VALUES ?p {{ {_terms(_ENTITY_PROPERTIES)} }} }}
-  UNION {{ {below} ?holder . ?holder {DATACITE.hasIdentifier.n3()} ?s .
-           ?s ?p ?o . VALUES ?p {{ {_terms(_IDENTIFIER_PROPERTIES)} }} }}
-  UNION {{ {below} ?holder . ?s {RDF.subject.n3()} ?holder ;
+  {{ {refs} BIND(?article AS ?s) BIND({FRBR.part.n3()} AS ?p) BIND(?ref AS ?o) }}
+  UNION {{ {refs} BIND(?ref AS ?s) ?s ?p ?o . {_among(_REFERENCE_PROPERTIES)} }}
+  UNION {{ {refs} ?ref {below} ?s . ?s ?p ?o . {_among(_ENTITY_PROPERTIES)} }}
+  UNION {{ {refs} ?ref {below} ?holder . ?holder {DATACITE.hasIdentifier.n3()} ?s .
+           ?s ?p ?o . {_among(_IDENTIFIER_PROPERTIES)} }}
+  UNION {{ {refs} ?ref {below} ?holder . ?s {RDF.subject.n3()} ?holder ;
            {RDF.predicate.n3()} {OWL.sameAs.n3()} .
-           ?s ?p ?o . VALUES ?p {{ {_terms(_RECORD_PROPERTIES)} }} }}
+           ?s ?p ?o . {_among(_RECORD_PROPERTIES)} }}
 }}"""
 
 
@@ -314,5 +299,7 @@ def _scheme_name(scheme: Node) -> str:
     return str(scheme).rstrip("/").rpartition("/")[2].rpartition("#")[2]
 
 
-def _terms(terms: Iterable[URIRef]) -> str:
-    return " ".join(t.n3() for t in terms)
+def _among(properties: Iterable[URIRef]) -> str:
+    """A FILTER keeping the triples of `properties`: Oxigraph then reads the triples of each
+    bound subject; `VALUES ?p` made it read every triple of those properties first."""
+    return f"FILTER(?p IN ({', '.join(p.n3() for p in properties)}))"
