@@ -253,7 +253,7 @@ class Figures:
 _LISTS: dict[str, Callable[[str], Any]] = {"things": _natural, "works": str}
 # Up to how many named graphs the figures count one by one (the SPARQL service description
 # lists them); past that, only how many there are.
-NAMED_GRAPHS_COUNTED = 100
+NAMED_GRAPHS_COUNTED = 1000
 
 
 class Lookups(Protocol):
