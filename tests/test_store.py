@@ -386,6 +386,26 @@ def test_a_sitemap_past_50000_pages_is_an_index_of_files() -> None:
     assert listed == [BASE, *(space.document(URIRef(i), "html") for i in iris)]
 
 
+def test_a_list_of_iris_in_its_file_reads_as_in_memory(tmp_path) -> None:
+    """A build keeps its sorted lists of IRIs (things, works) in files read by seeking: the
+    same windows, positions and membership as the list in memory, whatever the IRIs' lengths
+    and scripts."""
+    iris = sorted(
+        {f"{BASE}br/{n}" for n in range(0, 3000, 7)} | {f"{BASE}ra/名{n}" for n in range(9)}
+    )
+    in_memory = catalogue.Things(len(iris), iris, key=str)
+    in_memory.save(tmp_path / "works.txt")
+    in_file = catalogue.Things(len(iris), path=tmp_path / "works.txt", key=str)
+    assert in_file.window(0, len(iris)) == iris == list(in_file)
+    assert (
+        in_file.window(420, 440) == iris[420:440]
+        and in_file.window(len(iris) - 3, 10**6) == iris[-3:]
+    )
+    for probe in ("", iris[0], iris[200], iris[200] + "0", f"{BASE}ra/名4", f"{BASE}zz"):
+        assert in_file.position_after(probe) == in_memory.position_after(probe), probe
+        assert (probe in in_file) == (probe in in_memory) == (probe in iris), probe
+
+
 # --- lodpub load: switching builds --------------------------------------------------------------
 
 
