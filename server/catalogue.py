@@ -151,7 +151,7 @@ class Things:
         return found > 0 and self.window(found - 1, found) == [iri]
 
     def save(self, path: Path) -> None:
-        """Write the IRIs to `path` as `read` reads them."""
+        """Write the IRIs to `path`, as a Things with that `path` reads them."""
         width = max((len(iri.encode()) for iri in self), default=0)
         with open(path, "wb") as out:
             for iri in self:
@@ -200,9 +200,9 @@ class Figures:
     class and property partitions (IRI → count) and linksets (LINK_TARGETS key → number of
     links), the hash IRIs the data mentions by the thing whose document answers for them,
     the things themselves, the triples of the default graph and how many named graphs there
-    are, with the triples of each when there are at most NAMED_GRAPHS_COUNTED (an archive
-    with provenance has one per entity), and
-    the works (OAI-PMH's items: the subjects and objects of cito:cites, sorted as strings)."""
+    are (with the triples of each when there are at most NAMED_GRAPHS_COUNTED: an archive with
+    provenance has one per entity), and the works (OAI-PMH's items: the subjects and objects
+    of cito:cites, sorted as strings)."""
 
     triples: int
     entities: int
