@@ -59,8 +59,15 @@ local counter = 0
 local base_path = os.getenv("BENCH_PATH")
 local cold_suffix = os.getenv("BENCH_COLD")
 local accept = os.getenv("BENCH_ACCEPT")
+local form = os.getenv("BENCH_FORM")
 wrk.headers["Accept"] = accept
+if form ~= "" then
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
 request = function()
+  if form ~= "" then
+    return wrk.format("POST", base_path, nil, form)
+  end
   local path = base_path
   if cold_suffix ~= "" then
     counter = counter + 1
@@ -88,6 +95,9 @@ class Case:
     accept: str
     sparql: str = ""
     path: str = ""
+    # A form body: the page is asked by POST (no cache keeps a POST's answer; OAI-PMH takes
+    # no extra argument to make a GET distinct).
+    form: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,10 +135,15 @@ def executable(name: str) -> str:
     return found
 
 
-def get(server: Server, target: str, accept: str) -> tuple[int, bytes]:
+def get(server: Server, target: str, accept: str, form: str = "") -> tuple[int, bytes]:
+    """The answer to GET `target`, or to POST `target` with `form` as its body."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
     try:
-        connection.request("GET", target, headers={"Accept": accept})
+        if form:
+            headers = {"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"}
+            connection.request("POST", target, body=form, headers=headers)
+        else:
+            connection.request("GET", target, headers={"Accept": accept})
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -233,13 +248,14 @@ def wrk(
 ) -> Result:
     target = server.target(case)
     assert target is not None
-    if mode == "warm":
+    if mode == "warm" or case.form:
         suffix = ""
     elif case.sparql:
         suffix = quote("\n# ", safe="")  # a new comment after the query
     else:
         suffix = "?bench="  # a new query-string parameter
-    env = {**os.environ, "BENCH_PATH": target, "BENCH_COLD": suffix, "BENCH_ACCEPT": case.accept}
+    env = {**os.environ, "BENCH_PATH": target, "BENCH_COLD": suffix, "BENCH_ACCEPT": case.accept,
+           "BENCH_FORM": case.form}  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     output = subprocess.run(

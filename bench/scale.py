@@ -11,7 +11,8 @@ it (its time in all and per step, as the command reports them, and the peak resi
 of the command); the store's size on disk; `lodpub serve --store DIR --workers 2` is started
 and timed until its home page answers; then wrk (bench/compare.py's runner) loads each case
 with one connection for `--seconds`, every request distinct (a new query-string parameter
-or query comment, so that no cache answers), and reports p50 and p99 latency; last, the
+or query comment, so that no cache answers; OAI-PMH by POST), and reports p50 and p99
+latency, and how long a server process's first request of each page took; last, the
 resident memory of each of the server's processes (the front, the server processes, the
 SPARQL workers the queries started). Writes docs/scale.md (the table) and docs/scale.png.
 """
@@ -29,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -47,7 +49,22 @@ PAGES = (
     Case("RDF document", "text/turtle", path="/doc/br/1000001.ttl"),
     Case("303 dereference", "text/turtle", path="/br/1000001"),
     Case("home page", "text/html", path="/"),
+    # An agent of the corpus holds roles in about one article in seven.
+    Case("prolific author page", "text/html", path="/doc/ra/1000001.html"),
 )
+# What covers the whole dataset: answered from the figures `lodpub load` computed once, or
+# bounded by the page asked for. OAI-PMH is asked by POST (a GET takes no extra argument to
+# make it distinct); `{token}` is the first ListRecords page's resumption token.
+WHOLE_DATASET = (
+    Case("service description", "text/turtle", path="/sparql"),
+    Case("OAI Identify", "text/xml", path="/oai", form="verb=Identify"),
+    Case("OAI ListRecords, first page", "text/xml", path="/oai",
+         form="verb=ListRecords&metadataPrefix=oai_dc"),
+    Case("OAI ListRecords, resumed", "text/xml", path="/oai",
+         form="verb=ListRecords&resumptionToken={token}"),
+    Case("quality report", "text/html", path="/quality"),
+)  # fmt: skip
+TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
 
 @dataclass
@@ -63,6 +80,7 @@ class Size:
     start_s: float = 0.0
     memory_mb: list[float] = field(default_factory=list)  # each serving process
     latency: dict[str, tuple[float, float]] = field(default_factory=dict)  # p50, p99 in ms
+    first_ms: dict[str, float] = field(default_factory=dict)  # a server process's first ask
     untimed: dict[str, str] = field(default_factory=dict)  # why a case has no latency
 
 
@@ -87,9 +105,16 @@ def measure(articles: int, folder: Path, seconds: int, lua: Path) -> Size:
     with compare.running(command, server, folder / f"serve-{articles}.log"):
         size.start_s = time.monotonic() - started
         for case in cases():
-            status, _ = compare.get(server, server.target(case), case.accept)
-            if status not in (200, 303):  # a query past the endpoint's time limit: 503
-                size.untimed[case.name] = f"{status}"
+            if "{token}" in case.form:
+                case = _resumed(server, case)
+                if not case.form:  # no token: the list fits one page
+                    size.untimed[case.name] = "one page"
+                    continue
+            asked = time.monotonic()
+            status, body = compare.get(server, server.target(case), case.accept, case.form)
+            size.first_ms[case.name] = (time.monotonic() - asked) * 1000
+            if status not in (200, 303) or b"<error" in body:  # 503: past the time limit
+                size.untimed[case.name] = f"{status}" if status != 200 else "OAI error"
                 print(f"  {case.name}: answered {status}, not timed", flush=True)
                 continue
             result = compare.wrk(server, case, 1, "cold", seconds, lua)
@@ -107,8 +132,19 @@ def measure(articles: int, folder: Path, seconds: int, lua: Path) -> Size:
 
 
 def cases() -> list[Case]:
-    """The pages, then every example query of queries/ (compare.py's cases)."""
-    return [*PAGES, *(case for case in compare.cases(None) if case.sparql)]
+    """The pages, what covers the whole dataset, then every example query of queries/
+    (compare.py's cases)."""
+    return [*PAGES, *WHOLE_DATASET, *(case for case in compare.cases(None) if case.sparql)]
+
+
+def _resumed(server: Server, case: Case) -> Case:
+    """`case` with the resumption token of the first ListRecords page; an empty form when
+    the list has one page only."""
+    first = next(c for c in WHOLE_DATASET if c.form.startswith("verb=ListRecords&metadata"))
+    _, body = compare.get(server, server.target(first), first.accept, first.form)
+    found = TOKEN.search(body)
+    form = case.form.format(token=found.group(1).decode()) if found else ""
+    return replace(case, form=form)
 
 
 def _load(corpus: Path, target: Path, log: Path) -> tuple[float, float]:
@@ -186,6 +222,16 @@ def markdown(sizes: list[Size], options: argparse.Namespace, load: str) -> str:
             timed = s.latency.get(case.name)
             row.append(f"{timed[0]:.1f} / {timed[1]:.1f}" if timed else s.untimed[case.name])
         lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "A server process's first request of each page, ms (what it computes once "
+              "per process is in it):", "",
+              "| case | " + " | ".join(f"{s.articles:,} articles" for s in sizes) + " |",
+              "|---|" + "---:|" * len(sizes)]  # fmt: skip
+    for case in (*PAGES, *WHOLE_DATASET):
+        row = [case.name]
+        for s in sizes:
+            first = s.first_ms.get(case.name)
+            row.append(f"{first:.1f}" if first is not None else s.untimed[case.name])
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -198,9 +244,9 @@ def plot(sizes: list[Size], path: Path) -> None:
     articles = [s.articles for s in sizes]
     figure, (pages, loading) = plt.subplots(1, 2, figsize=(13, 5.5))
     for case in cases():
-        marker = "o-" if case in PAGES else ".:"
+        page = case in PAGES or case in WHOLE_DATASET
         values = [s.latency.get(case.name, (float("nan"),))[0] for s in sizes]
-        pages.plot(articles, values, marker, label=case.name if case in PAGES else None)
+        pages.plot(articles, values, "o-" if page else ".:", label=case.name if page else None)
     pages.plot([], [], ".:", color="grey", label="queries/ (each)")
     pages.set(xscale="log", yscale="log", xlabel="articles", ylabel="p50 latency, ms")
     pages.set_title("p50 latency, one connection, no cache")

@@ -10,15 +10,18 @@ memory); requests only read these figures.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
-from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
-from itertools import islice
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 from typing import Protocol
 from xml.sax.saxutils import escape
 
@@ -42,6 +45,7 @@ from lodpub.urls import SITEMAP_PATH
 from lodpub.urls import SPARQL_PATH
 from lodpub.urls import VOID_PATH
 from lodpub.urls import UriSpace
+from lodpub.vocab import CITO
 from lodpub.vocab import bind_all
 
 # Datasets outside the publication that its links point into; each gets a void:Linkset when
@@ -101,14 +105,27 @@ def _in_every_graph(pattern: str) -> str:
 _EVERY_TRIPLE = _in_every_graph("?s ?p ?o")
 
 
-class Things:
-    """The IRIs of the publication's things, sorted (`br/2` before `br/10`): a list in memory,
-    or a file of one IRI a line read a window at a time."""
+def _natural(iri: str) -> list[str | int]:
+    """Sort key putting `br/2` before `br/10`."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", iri)]
 
-    def __init__(self, count: int, iris: Sequence[str] = (), path: Path | None = None) -> None:
+
+class Things:
+    """IRIs sorted by `key` (the publication's things: `br/2` before `br/10`): a list in
+    memory, or a file of one IRI a line, every line padded to the same length, so that a
+    window or a bisection reads only the lines it needs, wherever they are in the file."""
+
+    def __init__(
+        self,
+        count: int,
+        iris: Sequence[str] = (),
+        path: Path | None = None,
+        key: Callable[[str], Any] | None = None,
+    ) -> None:
         self._count = count
         self._iris = iris
         self._path = path
+        self._key = key or _natural
 
     def __len__(self) -> int:
         return self._count
@@ -117,8 +134,64 @@ class Things:
         """The IRIs from position `start` up to (not including) `stop`."""
         if self._path is None:
             return list(self._iris[start:stop])
-        with open(self._path, encoding="utf-8") as lines:
-            return [line.rstrip("\n") for line in islice(lines, start, stop)]
+        with _Lines(self._path, self._count) as lines:
+            return lines.window(start, stop)
+
+    def position_after(self, iri: str) -> int:
+        """How many of the IRIs sort before `iri` or are `iri` (bisection)."""
+        if self._path is None:
+            return bisect.bisect_right(self._iris, self._key(iri), key=self._key)
+        with _Lines(self._path, self._count) as lines:
+            return bisect.bisect_right(lines, self._key(iri), key=self._key)
+
+    def __contains__(self, iri: object) -> bool:
+        if not isinstance(iri, str):
+            return False
+        found = self.position_after(iri)
+        return found > 0 and self.window(found - 1, found) == [iri]
+
+    def save(self, path: Path) -> None:
+        """Write the IRIs to `path`, as a Things with that `path` reads them."""
+        width = max((len(iri.encode()) for iri in self), default=0)
+        with open(path, "wb") as out:
+            for iri in self:
+                out.write(iri.encode().ljust(width) + b"\n")
+
+    def __iter__(self) -> Iterator[str]:
+        """Every IRI in order, read a window at a time."""
+        for start in range(0, self._count, SITEMAP_MAX_URLS):
+            yield from self.window(start, start + SITEMAP_MAX_URLS)
+
+
+class _Lines:
+    """The lines of a file of equal-length lines (Things.save), by position, read by seeking:
+    a sequence for `bisect`."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self._path = path
+        self._count = count
+
+    def __enter__(self) -> _Lines:
+        self._file = open(self._path, "rb")  # noqa: SIM115 (closed by __exit__)
+        self._width = len(self._file.readline())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._file.close()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, position: int) -> str:
+        return self.window(position, position + 1)[0]
+
+    def window(self, start: int, stop: int) -> list[str]:
+        start, stop = max(start, 0), min(stop, self._count)
+        if start >= stop:
+            return []
+        self._file.seek(start * self._width)
+        text = self._file.read((stop - start) * self._width).decode("utf-8")
+        return [line.rstrip(" ") for line in text.split("\n")[:-1]]
 
 
 @dataclass(frozen=True)
@@ -126,7 +199,10 @@ class Figures:
     """What describes the whole dataset, computed once per dataset version: VoID's counts,
     class and property partitions (IRI → count) and linksets (LINK_TARGETS key → number of
     links), the hash IRIs the data mentions by the thing whose document answers for them,
-    and the things themselves."""
+    the things themselves, the triples of the default graph and how many named graphs there
+    are (with the triples of each when there are at most NAMED_GRAPHS_COUNTED: an archive with
+    provenance has one per entity), and the works (OAI-PMH's items: the subjects and objects
+    of cito:cites, sorted as strings)."""
 
     triples: int
     entities: int
@@ -137,38 +213,47 @@ class Figures:
     links: dict[str, int]
     hash_iris: dict[str, list[str]]
     things: Things = field(repr=False, compare=False)
+    default_graph_triples: int
+    named_graph_count: int
+    named_graph_triples: dict[str, int]
+    works: Things = field(repr=False, compare=False)
 
     def kinds(self, space: UriSpace) -> dict[str, int]:
         """How many things there are per first path segment (`br`, `ra`, `dataset` …), and
         how many provenance snapshots (`se`)."""
         counts: dict[str, int] = {}
-        for iris in self._thing_windows():
-            for iri in iris:
-                path = space.path(URIRef(iri))
-                # A provenance snapshot (`br/1/prov/se/1`) is OCDM's kind `se`, not a `br`.
-                kind = "se" if "/prov/se/" in path else path.split("/", 1)[0]
-                counts[kind] = counts.get(kind, 0) + 1
+        for iri in self.things:
+            path = space.path(URIRef(iri))
+            # A provenance snapshot (`br/1/prov/se/1`) is OCDM's kind `se`, not a `br`.
+            kind = "se" if "/prov/se/" in path else path.split("/", 1)[0]
+            counts[kind] = counts.get(kind, 0) + 1
         return counts
 
-    def _thing_windows(self) -> Iterable[list[str]]:
-        for start in range(0, len(self.things), SITEMAP_MAX_URLS):
-            yield self.things.window(start, start + SITEMAP_MAX_URLS)
-
     def save(self, directory: Path) -> None:
-        """Write the figures into `directory` (figures.json, things.txt)."""
-        record = {k: v for k, v in asdict(self).items() if k != "things"}
-        record["thing_count"] = len(self.things)
+        """Write the figures into `directory` (figures.json; things.txt and works.txt, the
+        lists of IRIs)."""
+        record = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in _LISTS:
+            record[f"{name}_count"] = len(record.pop(name))
+            getattr(self, name).save(directory / f"{name}.txt")
         (directory / "figures.json").write_text(json.dumps(record), encoding="utf-8")
-        with open(directory / "things.txt", "w", encoding="utf-8") as out:
-            for iris in self._thing_windows():
-                out.writelines(f"{iri}\n" for iri in iris)
 
     @classmethod
     def read(cls, directory: Path) -> Figures:
-        """The figures `save` wrote into `directory`; the things stay in their file."""
+        """The figures `save` wrote into `directory`; the lists of IRIs stay in their files."""
         record = json.loads((directory / "figures.json").read_text(encoding="utf-8"))
-        count = record.pop("thing_count")
-        return cls(**record, things=Things(count, path=directory / "things.txt"))
+        lists = {
+            name: Things(record.pop(f"{name}_count"), path=directory / f"{name}.txt", key=key)
+            for name, key in _LISTS.items()
+        }
+        return cls(**record, **lists)
+
+
+# The lists of IRIs in Figures, each with its order: things naturally, works as strings.
+_LISTS: dict[str, Callable[[str], Any]] = {"things": _natural, "works": str}
+# Up to how many named graphs the figures count one by one (the SPARQL service description
+# lists them); past that, only how many there are.
+NAMED_GRAPHS_COUNTED = 1000
 
 
 class Lookups(Protocol):
@@ -211,8 +296,15 @@ def figures(store: Lookups, space: UriSpace) -> Figures:
             hash_iris.setdefault(iri.partition("#")[0], []).append(iri)
     mentioned = [*own_subjects, *(str(o) for o in objects if space.is_own(o))]
     ordered = sorted({iri.partition("#")[0] for iri in mentioned}, key=_natural)
+    named = {str(g): n for g, n in per("g", "{ GRAPH ?g { ?s ?p ?o } }").items()}
+    counted = sorted(named) if len(named) <= NAMED_GRAPHS_COUNTED else []
+    works = store.select(
+        f"SELECT DISTINCT ?work WHERE {{ {{ ?work <{CITO.cites}> ?cited }} "
+        f"UNION {{ ?citing <{CITO.cites}> ?work }} FILTER(isIRI(?work)) }}"
+    )
+    triples = store.triple_count()
     return Figures(
-        triples=store.triple_count(),
+        triples=triples,
         entities=len(own_subjects),
         distinct_subjects=len(subjects),
         distinct_objects=len(objects),
@@ -221,6 +313,10 @@ def figures(store: Lookups, space: UriSpace) -> Figures:
         links=links,
         hash_iris={thing: sorted(iris) for thing, iris in hash_iris.items()},
         things=Things(len(ordered), ordered),
+        default_graph_triples=triples - sum(named.values()),
+        named_graph_count=len(named),
+        named_graph_triples={name: named[name] for name in counted},
+        works=Things(len(works), sorted(str(row["work"]) for row in works), key=str),
     )
 
 
@@ -367,8 +463,3 @@ def _add_linksets(void: Graph, figures: Figures, dataset: URIRef, here: URIRef) 
         void.add((linkset, VOID.linkPredicate, predicate))
         void.add((linkset, VOID.triples, _number(count)))
         void.add((dataset, VOID.subset, linkset))
-
-
-def _natural(iri: str) -> list[str | int]:
-    """Sort key putting `br/2` before `br/10`."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", iri)]

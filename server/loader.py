@@ -8,7 +8,7 @@ and records beside the store what serving needs and must not recompute:
         oxigraph/                     the store (lodpub.store.ValidationStore)
         manifest.json                 version, base URL, files, counts, when
         report.txt                    the validation report (warnings included)
-        figures.json, things.txt      the dataset's figures (lodpub.catalogue.Figures)
+        figures.json, things.txt, works.txt   the dataset's figures (lodpub.catalogue.Figures)
 
 A build is written under a name of its own (`DIR.partial-<pid>`), renamed when complete,
 and only then does DIR switch to it, by replacing the link in one `os.replace`: a load that

@@ -12,9 +12,10 @@ There are no sets.
 Lists are paged by a stable order, the items' IRIs as strings, with keyset tokens: a token
 holds the last IRI sent, the cursor, the list's arguments and the data's version, so the
 server keeps no state per harvest and a token stops working when the data changes. The
-sorted list of items is read from the store once (`items`; the data never changes while the
-app runs) and a page is found in it by bisection: no request after that one walks the
-records. Asking the store for the page instead (ORDER BY, FILTER, LIMIT) would scan every
+sorted list of items is computed once per dataset version with the dataset's figures
+(catalogue.Figures.works: a file of the build read by bisection, or a list in memory for data
+files) and a page is found in it by bisection: no request walks the items, and none holds
+them all. Asking the store for the page instead (ORDER BY, FILTER, LIMIT) would scan every
 item on each request: Oxigraph's indexes are not in IRI order. A page's records are read with
 one query (`records`).
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import bisect
 import json
 import re
 from collections.abc import Callable
@@ -37,13 +37,13 @@ from xml.etree import ElementTree as ET
 from rdflib import Graph
 from rdflib import URIRef
 
+from lodpub.catalogue import Things
 from lodpub.pages.reader import RECORD_LINKS
 from lodpub.pages.reader import Reader
 from lodpub.record import Record
 from lodpub.record import read_record
 from lodpub.store import Store
 from lodpub.urls import UriSpace
-from lodpub.vocab import CITO
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
@@ -88,8 +88,8 @@ class Repository:
     space: UriSpace
     # The ontology, which record.record reads the schema.org types from.
     ontology: Graph
-    # Every item's IRI, sorted (`items`).
-    items: Sequence[str]
+    # Every item's IRI, sorted as strings (catalogue.Figures.works).
+    items: Things
     endpoint: str
     name: str
     admin_email: str
@@ -277,18 +277,6 @@ def _list(repo: Repository, args: Mapping[str, str], verb: str) -> ET.Element:
     return element
 
 
-def items(store: Store) -> list[str]:
-    """The IRIs of every item (the article and the works it cites), sorted as strings. A
-    SELECT, not `construct`: parsing the graph of 200,000 citations in rdflib would take tens
-    of seconds, the solutions take under one."""
-    query = f"""
-        SELECT DISTINCT ?work WHERE {{
-          {{ ?work <{CITO.cites}> ?cited }} UNION {{ ?citing <{CITO.cites}> ?work }}
-          FILTER(isIRI(?work))
-        }}"""
-    return sorted(str(row["work"]) for row in store.select(query))
-
-
 def records(store: Store, ontology: Graph, works: Sequence[str]) -> list[Record]:
     """The records of `works`, in that order, from one query: every triple of each work and
     of the nodes it reaches through reader.RECORD_LINKS, which is all the one reader of
@@ -306,10 +294,10 @@ def records(store: Store, ontology: Graph, works: Sequence[str]) -> list[Record]
     return [read_record(read, ontology, URIRef(work)) for work in works]
 
 
-def page(items: Sequence[str], after: str, limit: int) -> Sequence[str]:
+def page(items: Things, after: str, limit: int) -> list[str]:
     """At most `limit` items whose IRIs sort after `after`, in that order."""
-    start = bisect.bisect_right(items, after)
-    return items[start : start + limit]
+    start = items.position_after(after)
+    return items.window(start, start + limit)
 
 
 def _item(repo: Repository, identifier: str, no_format_code: str) -> URIRef:
@@ -326,8 +314,7 @@ def _item(repo: Repository, identifier: str, no_format_code: str) -> URIRef:
         repo.space.thing(repo.space.path(iri))
     except ValueError:
         raise unknown from None
-    found = bisect.bisect_left(repo.items, identifier)
-    if found < len(repo.items) and repo.items[found] == identifier:
+    if identifier in repo.items:
         return iri
     if _exists(repo.store, iri):
         raise ProtocolError(

@@ -20,10 +20,13 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import VOID
 
+from lodpub.catalogue import Figures
 from lodpub.formats import RDF_FORMATS
 from lodpub.formats import RESULTS_FORMATS
 from lodpub.store import Answer
-from lodpub.store import Store
+from lodpub.urls import DATASET_PATH
+from lodpub.urls import SPARQL_PATH
+from lodpub.urls import VOID_PATH
 from lodpub.urls import is_web_iri
 from lodpub.vocab import SD
 from lodpub.vocab import bind_all
@@ -70,13 +73,20 @@ def limits(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def description(store: Store, base_url: str) -> Graph:
+def description(figures: Figures, base_url: str) -> Graph:
     """The SPARQL 1.1 Service Description of the endpoint at `base_url` + "sparql": a
     read-only SPARQL 1.1 Query service (no federation, no update), its result formats, and
-    its default dataset with the size of each graph."""
+    its default dataset with the size of each graph, from the dataset's `figures`.
+
+    Every named graph is listed with its size when there are at most
+    catalogue.NAMED_GRAPHS_COUNTED;
+    past that (one provenance graph per entity) the dataset says how many there are and
+    points to the VoID description, and a query lists them. The Recommendation describes
+    what a dataset's description may hold, not that it must name every graph; a description
+    of millions of graphs would be larger than most of the data."""
     graph = bind_all(Graph(bind_namespaces="core"), base_url)
     graph.bind("void", VOID)
-    service = URIRef(base_url + "sparql")
+    service = URIRef(base_url + SPARQL_PATH)
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
@@ -93,26 +103,28 @@ def description(store: Store, base_url: str) -> Graph:
     dataset = BNode()
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
-    graph.add((dataset, DCTERMS.source, URIRef(base_url + "dataset")))
+    graph.add((dataset, DCTERMS.source, URIRef(base_url + DATASET_PATH)))
+    graph.add((dataset, RDFS.seeAlso, URIRef(base_url + VOID_PATH)))
     default = BNode()
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, VOID.triples, Literal(_count(store, "{ ?s ?p ?o }"))))
-    for name in sorted(store.graph_names()):
+    graph.add((default, VOID.triples, Literal(figures.default_graph_triples)))
+    for name, triples in sorted(figures.named_graph_triples.items()):
         named, inner = BNode(), BNode()
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, URIRef(name)))
         graph.add((named, SD.graph, inner))
         graph.add((inner, RDF.type, SD.Graph))
-        graph.add(
-            (inner, VOID.triples, Literal(_count(store, f"{{ GRAPH <{name}> {{ ?s ?p ?o }} }}")))
-        )
+        graph.add((inner, VOID.triples, Literal(triples)))
+    if figures.named_graph_count > len(figures.named_graph_triples):
+        graph.add((dataset, RDFS.comment, Literal(
+            f"{figures.named_graph_count} named graphs, too many to list here; "
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } lists them, and the VoID "
+            "description (rdfs:seeAlso) counts the whole dataset.",
+            lang="en",
+        )))  # fmt: skip
     return graph
-
-
-def _count(store: Store, pattern: str) -> int:
-    return int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {pattern}")[0]["n"])
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,26 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import RDF
+from rdflib.namespace import RDFS
+from rdflib.namespace import VOID
+from sparql_server import shared_endpoint
 
+from lodpub import catalogue
 from lodpub.config import Config
 from lodpub.dataset import load
 from lodpub.formats import RDF_FORMATS
 from lodpub.formats import RESULTS_FORMATS
+from lodpub.service import description
 from lodpub.service import examples
+from lodpub.store import memory_store
+from lodpub.urls import UriSpace
 from lodpub.vocab import SD
 
 TITLE = "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
@@ -215,6 +223,64 @@ def test_get_sparql_service_description(client: FlaskClient, app: Flask) -> None
     assert (service, SD.endpoint, service) in graph
     formats = set(graph.objects(service, SD.resultFormat))
     assert {URIRef(f.iri) for f in (*RESULTS_FORMATS, *RDF_FORMATS)} == formats
+
+
+def test_service_description_counts_each_graph_as_the_endpoint_does() -> None:
+    """Over HTTP, on the server with the W3C suite's three named graphs: the sizes the
+    description gives (from the dataset's figures) are the ones COUNT finds."""
+    endpoint = shared_endpoint()
+
+    def count(pattern: str) -> int:
+        answer = requests.get(
+            endpoint.url,
+            params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    response = requests.get(endpoint.url, headers={"Accept": "text/turtle"}, timeout=30)
+    graph = Graph().parse(data=response.text, format="turtle")
+    dataset = graph.value(URIRef(endpoint.url), SD.defaultDataset)
+    default = graph.value(dataset, SD.defaultGraph)
+    assert int(graph.value(default, VOID.triples)) == count("?s ?p ?o") > 0
+    listed = {}
+    for named in graph.objects(dataset, SD.namedGraph):
+        name = graph.value(named, SD.name)
+        listed[str(name)] = int(graph.value(graph.value(named, SD.graph), VOID.triples))
+    assert len(listed) >= 3
+    for name, triples in listed.items():
+        assert triples == count(f"GRAPH <{name}> {{ ?s ?p ?o }}") > 0, name
+    assert (dataset, RDFS.seeAlso, URIRef(endpoint.base_url + ".well-known/void")) in graph
+
+
+@pytest.mark.parametrize("graphs", [3, catalogue.NAMED_GRAPHS_COUNTED + 1])
+def test_service_description_lists_named_graphs_up_to_a_bound(tmp_path: Path, graphs) -> None:
+    """With one named graph per entity (provenance), an archive has millions: past
+    NAMED_GRAPHS_COUNTED the description says how many there are instead of listing them."""
+    base = "http://example.org/"
+    data = tmp_path / "graphs.trig"
+    data.write_text(
+        "".join(f"<{base}g/{n}> {{ <{base}s/{n}> <{base}p> {n}, {n + 1} . }}\n"
+                for n in range(graphs))
+        + f"<{base}s> <{base}p> <{base}o> .\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    store = memory_store([data], base, workers=1)
+    figures = catalogue.figures(store, UriSpace(base, ()))
+    graph = description(figures, base)
+    dataset = graph.value(URIRef(base + "sparql"), SD.defaultDataset)
+    default = graph.value(dataset, SD.defaultGraph)
+    assert int(graph.value(default, VOID.triples)) == 1
+    named = list(graph.objects(dataset, SD.namedGraph))
+    comment = graph.value(dataset, RDFS.comment)
+    if graphs <= catalogue.NAMED_GRAPHS_COUNTED:
+        assert len(named) == graphs and comment is None
+        sizes = {int(graph.value(graph.value(n, SD.graph), VOID.triples)) for n in named}
+        assert sizes == {2}
+    else:
+        assert named == [] and str(graphs) in str(comment)
+        assert len(graph) < 50
 
 
 def test_get_sparql_browser_gets_query_page_with_examples(client: FlaskClient, app: Flask) -> None:

@@ -15,7 +15,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 import requests
@@ -30,6 +33,7 @@ from rdflib.namespace import SH
 
 from lodpub import catalogue
 from lodpub import loader
+from lodpub import oai
 from lodpub import validate
 from lodpub.app import create_app
 from lodpub.config import Config
@@ -44,6 +48,8 @@ from lodpub.snapshots import SNAPSHOTS_FILE
 from lodpub.store import data_version
 from lodpub.store import memory_store
 from lodpub.urls import UriSpace
+from lodpub.views.oai import repository
+from lodpub.vocab import CITO
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = REPO / "data" / "article.ttl"
@@ -364,6 +370,58 @@ def test_a_page_costs_the_same_lookups_at_100_articles_as_at_one(corpus_apps, pa
     assert counted[0] == counted[1] and counted[0] <= 10, counted
 
 
+# Requests about the whole dataset, answered from its figures (computed once per version):
+# path, media type, and how many lookups each makes, the first time in a process too.
+WHOLE_DATASET_REQUESTS = (
+    ("sparql", "text/turtle", 0),  # the service description, with every graph's size
+    ("oai?verb=Identify", "text/xml", 0),
+    ("oai?verb=ListRecords&metadataPrefix=oai_dc", "text/xml", 1),  # the page's records
+)
+
+
+@pytest.mark.parametrize(("path", "accept", "lookups"), WHOLE_DATASET_REQUESTS)
+def test_whole_dataset_requests_make_the_same_few_lookups_at_100_articles_as_at_one(
+    corpus_apps, path, accept, lookups
+) -> None:
+    for count in (1, 100):
+        app = corpus_apps[count]
+        store = of(app).store
+        before = store.lookups
+        response = app.test_client().get("/" + path, headers={"Accept": accept})
+        assert response.status_code == 200, (count, path)
+        assert b"<error" not in response.data
+        assert store.lookups - before == lookups, (count, path)
+
+
+def test_oai_lists_every_work_page_by_page_without_a_lookup_per_identifier_page(
+    corpus_apps,
+) -> None:
+    """The works come from the build's sorted file (Figures.works), found by bisection after
+    each token: ListIdentifiers makes no lookup on any page, and lists what the store holds."""
+    app = corpus_apps[100]
+    store = of(app).store
+    with app.test_request_context():
+        repo = dataclasses.replace(repository(), page_size=50)
+    arguments = {"verb": ["ListIdentifiers"], "metadataPrefix": ["oai_dc"]}
+    before = store.lookups
+    seen: list[str] = []
+    while True:
+        root = ET.fromstring(oai.respond(repo, arguments, datetime.now(UTC)))
+        seen += [e.text for e in root.iter(f"{{{oai.OAI}}}identifier")]
+        token = root.find(f".//{{{oai.OAI}}}resumptionToken")
+        if token is None or not token.text:
+            break
+        arguments = {"verb": ["ListIdentifiers"], "resumptionToken": [token.text]}
+    assert store.lookups == before
+    cites = f"<{CITO.cites}>"
+    in_store = store.select(
+        f"SELECT DISTINCT ?w WHERE {{ {{ ?w {cites} ?x }} UNION {{ ?x {cites} ?w }} }}"
+    )
+    assert len(seen) > 20 * repo.page_size
+    assert seen == sorted(str(row["w"]) for row in in_store)
+    assert seen[100] in of(app).figures.works and seen[100] + "0" not in of(app).figures.works
+
+
 def test_the_dataset_document_keeps_a_bounded_number_of_links_into_its_hash_iris(
     corpus_apps,
 ) -> None:
@@ -426,6 +484,26 @@ def test_a_sitemap_past_50000_pages_is_an_index_of_files() -> None:
     assert all(len(p) <= catalogue.SITEMAP_MAX_URLS for p in pages)
     listed = [url for p in pages for url in p]
     assert listed == [BASE, *(space.document(URIRef(i), "html") for i in iris)]
+
+
+def test_a_list_of_iris_in_its_file_reads_as_in_memory(tmp_path) -> None:
+    """A build keeps its sorted lists of IRIs (things, works) in files read by seeking: the
+    same windows, positions and membership as the list in memory, whatever the IRIs' lengths
+    and scripts."""
+    iris = sorted(
+        {f"{BASE}br/{n}" for n in range(0, 3000, 7)} | {f"{BASE}ra/名{n}" for n in range(9)}
+    )
+    in_memory = catalogue.Things(len(iris), iris, key=str)
+    in_memory.save(tmp_path / "works.txt")
+    in_file = catalogue.Things(len(iris), path=tmp_path / "works.txt", key=str)
+    assert in_file.window(0, len(iris)) == iris == list(in_file)
+    assert (
+        in_file.window(420, 440) == iris[420:440]
+        and in_file.window(len(iris) - 3, 10**6) == iris[-3:]
+    )
+    for probe in ("", iris[0], iris[200], iris[200] + "0", f"{BASE}ra/名4", f"{BASE}zz"):
+        assert in_file.position_after(probe) == in_memory.position_after(probe), probe
+        assert (probe in in_file) == (probe in in_memory) == (probe in iris), probe
 
 
 # --- lodpub load: switching builds --------------------------------------------------------------

@@ -20,6 +20,7 @@ from lodpub import oai
 from lodpub.urls import OAI_PATH
 from lodpub.views.state import about_dataset
 from lodpub.views.state import cached
+from lodpub.views.state import figures
 from lodpub.views.state import ontology
 from lodpub.views.state import publication
 from lodpub.views.state import space
@@ -44,7 +45,7 @@ def repository() -> oai.Repository:
             store=store(),
             space=space(),
             ontology=ontology(),
-            items=oai.items(store()),
+            items=figures().works,
             endpoint=space().link(OAI_PATH),
             name=_dataset_title(),
             admin_email=current_app.config["OAI_ADMIN_EMAIL"] or _webmaster(),

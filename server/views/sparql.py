@@ -47,6 +47,7 @@ from lodpub.store import Request
 from lodpub.store import Store
 from lodpub.views.state import VALIDATOR_KEY
 from lodpub.views.state import cached
+from lodpub.views.state import figures
 from lodpub.views.state import store
 from lodpub.views.state import validator
 
@@ -416,7 +417,7 @@ def _describe_service(params: MultiDict[str, str]) -> Response:
         return _cacheable(Response(status=304), etag)
     description = cached(
         "sparql service description",
-        lambda: service.description(_store(), current_app.config["BASE_URL"]),
+        lambda: service.description(figures(), current_app.config["BASE_URL"]),
     )
     response = Response(fmt.serialize(description), content_type=fmt.content_type)
     return _cacheable(_gzip(response), etag)
