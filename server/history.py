@@ -28,7 +28,7 @@ from rdflib.namespace import PROV
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from lodpub.vocab import bind_all
+from lodpub.vocab import Triple
 
 # OCDM's naming: the provenance graph of <e> is <e>/prov/, its snapshots <e>/prov/se/N.
 GRAPH_SUFFIX = "/prov/"
@@ -41,6 +41,8 @@ class Lookups(Protocol):
     def graph_names(self) -> frozenset[str]: ...
 
     def construct(self, sparql: str) -> Graph: ...
+
+    def triples(self, sparql: str) -> list[Triple]: ...
 
 
 @dataclass(frozen=True)
@@ -71,19 +73,16 @@ def is_provenance(store: Lookups, iri: URIRef) -> bool:
     return graph is not None and graph in store.graph_names()
 
 
-def describe(store: Lookups, iri: URIRef) -> Graph:
+def describe(store: Lookups, iri: URIRef) -> list[Triple]:
     """The document of a provenance graph (every statement in it) or of a snapshot (its own
     statements, from its entity's provenance graph); empty for any other IRI."""
-    result = bind_all(Graph())  # "xml" bound: RDF/XML writes language tags as xml:lang
     if str(iri).endswith(GRAPH_SUFFIX) and str(iri) in store.graph_names():
-        result += store.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
-        )
-    elif (graph := _graph_of_snapshot(iri)) is not None and graph in store.graph_names():
-        result += store.construct(
+        return store.triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+    if (graph := _graph_of_snapshot(iri)) is not None and graph in store.graph_names():
+        return store.triples(
             f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }}"
         )
-    return result
+    return []
 
 
 def snapshots(store: Lookups, iri: URIRef) -> list[Snapshot]:

@@ -35,6 +35,7 @@ from lodpub.vocab import FABIO
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
 from lodpub.vocab import SCHEMA
+from lodpub.vocab import Triple
 
 # The kind of work, named as CSL names item types (the names citeproc and most reference
 # managers use); "document" when the data's type is none of these.
@@ -172,8 +173,9 @@ class Record:
         return self.urls[0] if self.urls else None
 
 
-def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
-    """The record of `work` read from its description (describe.py) and the ontology."""
+def record(description: Iterable[Triple], ontology: Graph, work: URIRef) -> Record:
+    """The record of `work` read from its description's triples (describe.py) and the
+    ontology."""
     return read_record(Reader(description), ontology, work)
 
 
@@ -199,7 +201,7 @@ def read_record(read: Reader, ontology: Graph, work: URIRef) -> Record:
     return Record(
         iri=str(work),
         genre=genre(read, work),
-        schema_type=schema_type(read.graph, ontology, work),
+        schema_type=schema_type(read, ontology, work),
         title=_original(read.objects(work, DCTERMS.title)),
         translated_title=_original(read.objects(work, FABIO.hasTranslatedTitle)),
         authors=tuple(filter(None, (author(read, r) for r in read.roles(work, PRO.author)))),
@@ -279,9 +281,9 @@ def schema_local_name(target: Node | None) -> str | None:
     return str(target)[len(str(SCHEMA)) :]
 
 
-def schema_type(graph: Graph, ontology: Graph, node: Node) -> str:
+def schema_type(read: Reader, ontology: Graph, node: Node) -> str:
     """The most specific schema.org type of `node` (CreativeWork only as a last resort)."""
-    return most_specific(schema_term(ontology, t) for t in graph.objects(node, RDF.type))
+    return most_specific(schema_term(ontology, t) for t in read.objects(node, RDF.type))
 
 
 def most_specific(mapped: Iterable[str | None]) -> str:

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rdflib import RDF
-from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
@@ -33,6 +32,7 @@ from lodpub.vocab import LITERAL
 from lodpub.vocab import OCO
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
+from lodpub.vocab import Triple
 
 # SPAR's media type IRIs (dcterms:format of an embodiment): the IANA name follows.
 MEDIA_TYPES = "https://w3id.org/spar/mediatype/"
@@ -87,20 +87,20 @@ class PageRange:
 
 
 class Reader:
-    """One description graph, indexed for lookups, with the walks every reader of it needs.
+    """One description's triples (each once: a list, or an rdflib Graph), indexed for
+    lookups, with the walks every reader of it needs.
 
     The index is keyed by the terms' text: rdflib hashes and compares its terms in Python,
     plain strings are hashed and compared in C, and a page makes a few thousand lookups.
     Literals are never looked up as subjects or objects of incoming links, so they are kept
     as values only."""
 
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
+    def __init__(self, triples: Iterable[Triple]) -> None:
         self._out: dict[str, dict[str, list[Node]]] = {}
         self._in: dict[str, dict[str, list[Node]]] = {}
         # The terms behind the keys, for the lookups that answer with predicates or subjects.
         self._terms: dict[str, Node] = {}
-        for s, p, o in graph:
+        for s, p, o in triples:
             subject, predicate = str(s), str(p)
             self._terms[subject] = s
             self._terms[predicate] = p

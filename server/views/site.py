@@ -61,6 +61,7 @@ from lodpub.views.state import publication
 from lodpub.views.state import space
 from lodpub.views.state import store
 from lodpub.views.state import terms
+from lodpub.vocab import union
 
 bp = Blueprint("site", __name__)
 
@@ -139,7 +140,7 @@ def home() -> Response:
 
 def _page(iri: Node, lang: str) -> tuple[Page, dict[str, Text]]:
     """The page of `iri` built from its description, and the ontology's heading words."""
-    builder = Builder(Reader(description(iri).graph), terms(), space(), lang)
+    builder = Builder(Reader(description(iri).triples), terms(), space(), lang)
     return builder.page(iri, []), builder.headings()
 
 
@@ -147,13 +148,15 @@ def _page(iri: Node, lang: str) -> tuple[Page, dict[str, Text]]:
 def void() -> Response:
     """The VoID description of the dataset (https://www.w3.org/TR/void/#well-known)."""
     fmt = negotiate(VOID_FORMATS)
-    graph = cached("void", lambda: catalogue.void_graph(about_dataset(), figures(), space()))
+    triples = cached(
+        "void", lambda: union(catalogue.void_graph(about_dataset(), figures(), space()))
+    )
     if fmt is HTML:
         # The page also names what the description links to (the article's title, the
         # sources'), which the dataset's own description holds.
-        graph = graph + description(space().dataset()).graph
+        triples = union(triples, description(space().dataset()).triples)
     alternates = list(site_links().void_formats)
-    response = represent(space().dataset(), graph, fmt, alternates)
+    response = represent(space().dataset(), triples, fmt, alternates)
     response.headers["Content-Location"] = space().link(VOID_PATH, format=fmt.extension)
     return response
 
