@@ -16,6 +16,7 @@ N-Quads copy), `disk_store` opens a directory written by a ValidationStore on di
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
@@ -174,17 +175,8 @@ class Store:
         result = self._store.query(sparql)
         if not isinstance(result, pyoxigraph.QueryTriples):
             raise ValueError("triples() needs a CONSTRUCT or DESCRIBE query")
-        # A description names the same few hundred terms again and again: each is made once.
-        terms: dict[Any, Node] = {}
-
-        def term(value: Any) -> Node:
-            found = terms.get(value)
-            if found is None:
-                found = terms[value] = _term(value)
-            return found
-
         unique = dict.fromkeys(result)
-        return [(term(t.subject), term(t.predicate), term(t.object)) for t in unique]
+        return [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in unique]
 
     def serialize(self, triples: Iterable[Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
         """`triples` written in the RDF format `fmt` by the store's own writer (an rdflib
@@ -315,9 +307,11 @@ def _load_file(
 
 # Where each serialization writes a language tag. Oxigraph keeps tags in lower case (RDF
 # compares them case-insensitively); the dumps give them the casing the data files and the
-# documents use (`zh-Hans`). A quote is a closing one when an even number of backslashes
-# precedes it; in RDF/XML and JSON-LD a quote inside a value is always escaped.
-_AFTER_STRING = rb'(?<!\\)(?:\\\\){0,8}"@([A-Za-z0-9-]{1,64})'
+# documents use (`zh-Hans`). In RDF/XML and JSON-LD a quote inside a value is always escaped;
+# in the others a quote is a closing one when an even number of backslashes precedes it
+# (_Recased checks: a pattern that looked back for them would be tried at every byte, twenty
+# times slower than one that starts with the quote).
+_AFTER_STRING = rb'"@([A-Za-z0-9-]{1,64})'
 _LANGUAGE_TAGS = {
     **dict.fromkeys(("turtle", "ntriples", "nquads", "trig"), _AFTER_STRING),
     "rdfxml": rb'xml:lang="([A-Za-z0-9-]{1,64})"',
@@ -356,6 +350,11 @@ class _Recased:
     def _recase(self, text: bytes) -> bytes:
         def cased(match: re.Match[bytes]) -> bytes:
             whole, offset = match.group(0), match.start(0)
+            backslash = offset
+            while backslash > 0 and text[backslash - 1] == ord("\\"):
+                backslash -= 1
+            if (offset - backslash) % 2:  # an escaped quote: inside a string
+                return whole
             start, end = match.start(1) - offset, match.end(1) - offset
             tag = canonical_tag(match.group(1).decode("ascii")) or ""
             return whole[:start] + tag.encode("ascii") + whole[end:]
@@ -381,6 +380,9 @@ class _Progress:
         return count
 
 
+# Descriptions name the same terms again and again (properties, classes, the works of a
+# reference list), and making an rdflib term costs microseconds: the last ones made are kept.
+@functools.lru_cache(maxsize=1 << 16)
 def _term(value: Any) -> Node:
     """A pyoxigraph term as an rdflib term."""
     if isinstance(value, pyoxigraph.NamedNode):
