@@ -50,9 +50,12 @@ class Mapper:
 
     def literals(self, node: Node) -> Iterator[tuple[str, Literal]]:
         """(schema.org property, literal) for every mapped literal of `node`."""
-        for p, o in sorted(self.read.predicate_objects(node)):
+        # Only literals are sorted (by property, then value): sorting every pair compares
+        # rdflib terms in Python, a page's largest cost after its template.
+        found = [(p, o) for p, o in self.read.predicate_objects(node) if isinstance(o, Literal)]
+        for p, o in sorted(found, key=lambda pair: (str(pair[0]), pair[1])):
             term = self.schema_term(p)
-            if term and isinstance(o, Literal):
+            if term:
                 yield term, o
 
 

@@ -276,9 +276,12 @@ def schema_term(ontology: Graph, term: Node) -> str | None:
 
 def schema_local_name(target: Node | None) -> str | None:
     """`schema:ScholarlyArticle` → `ScholarlyArticle`; None for anything outside schema.org."""
-    if target is None or not str(target).startswith(str(SCHEMA)):
+    if target is None or not str(target).startswith(_SCHEMA):
         return None
-    return str(target)[len(str(SCHEMA)) :]
+    return str(target)[len(_SCHEMA) :]
+
+
+_SCHEMA = str(SCHEMA)
 
 
 def schema_type(read: Reader, ontology: Graph, node: Node) -> str:

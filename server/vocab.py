@@ -184,7 +184,13 @@ LODPUB_TERMS = "cn sponsor isCorrespondingAuthor schemaOrgTerm"
 
 
 def _closed(iri: str, terms: str) -> ClosedNamespace:
-    return ClosedNamespace(iri, terms.split())
+    namespace = ClosedNamespace(iri, terms.split())
+    # rdflib finds `FABIO.Expression` in __getattr__, once the ordinary lookup has failed: 2 µs
+    # a term, and a page reads a few thousand. Kept as attributes, each is found at once (not
+    # those named like a method of str, which the ordinary lookup finds first either way).
+    found = {t: namespace[t] for t in terms.split() if t.isidentifier()}
+    vars(namespace).update({t: term for t, term in found.items() if not hasattr(str, t)})
+    return namespace
 
 
 FABIO = _closed("http://purl.org/spar/fabio/", FABIO_TERMS)
