@@ -128,7 +128,7 @@ def home() -> Response:
         **page_context(lang, links.home),
         dataset=dataset,
         terms=terms,
-        article=_page(root, lang)[0] if root is not None else None,
+        article=_builder(root, lang).featured(root) if root is not None else None,
         article_url=space().page(root, asked_language()) if root is not None else None,
         triples=figures().triples,
     )
@@ -140,8 +140,13 @@ def home() -> Response:
 
 def _page(iri: Node, lang: str) -> tuple[Page, dict[str, Text]]:
     """The page of `iri` built from its description, and the ontology's heading words."""
-    builder = Builder(Reader(description(iri).triples), terms(), space(), lang)
+    builder = _builder(iri, lang)
     return builder.page(iri, []), builder.headings()
+
+
+def _builder(iri: Node, lang: str) -> Builder:
+    """The builder of pages from the description of `iri`."""
+    return Builder(Reader(description(iri).triples), terms(), space(), lang)
 
 
 @bp.get("/" + VOID_PATH)
