@@ -28,6 +28,7 @@ instance of those classes: 1.2 s instead of 1 ms at 100 articles).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -129,10 +130,11 @@ def describe(
     if not result:
         return Description(result)
     mentioned = {n for s, _, o in result for n in (s, o) if isinstance(n, URIRef)} - set(foci)
-    external = sorted(n for n in mentioned if not space.is_own(n))
+    # Sorted as text (the same order as rdflib's, which compares IRIs in Python).
+    external = sorted((n for n in mentioned if not space.is_own(n)), key=str)
     # The dataset is only linked to (void:rootResource, void:exampleResource), never
     # summarised: with its type and title, a document about a work reads as one about it.
-    own = sorted(n for n in mentioned if space.is_own(n) and n != space.dataset())
+    own = sorted((n for n in mentioned if space.is_own(n) and n != space.dataset()), key=str)
     if external:
         result += store.triples(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(external)} }} ?s ?p ?o }}"
@@ -223,6 +225,9 @@ def _iri(node: Node) -> str:
 def _checked(node: Node) -> str:
     """`node` as a string safe inside a SPARQL IRI term; raises ValueError for anything that
     could break out of it (urls.thing refuses such paths before they get here)."""
-    if not isinstance(node, URIRef) or any(c in str(node) for c in '<>"{}|\\^` \n'):
+    if not isinstance(node, URIRef) or _UNSAFE.search(node):
         raise ValueError(f"not a safe IRI: {node!r}")
     return str(node)
+
+
+_UNSAFE = re.compile(r'[<>"{}|\\^` \n]')

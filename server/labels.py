@@ -325,7 +325,8 @@ class Labeller:
         if family is not None:
             given = pick(g.objects(node, FOAF.givenName), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
-        kind = self.term(self.types(node)[0]) if self.types(node) else None
+        types = self.types(node)
+        kind = self.term(types[0]) if types else None
         number = g.value(node, FABIO.hasSequenceIdentifier)
         date = g.value(node, PRISM.publicationDate)
         value = g.value(node, LITERAL.hasLiteralValue)

@@ -100,6 +100,9 @@ class Reader:
         self._in: dict[str, dict[str, list[Node]]] = {}
         # The terms behind the keys, for the lookups that answer with predicates or subjects.
         self._terms: dict[str, Node] = {}
+        # Each work's reference list, sorted once: the page, its picture, the record and the
+        # JSON-LD all walk it.
+        self._reference_lists: dict[Node, list[ListedReference]] = {}
         for s, p, o in triples:
             subject, predicate = str(s), str(p)
             self._terms[subject] = s
@@ -179,6 +182,11 @@ class Reader:
 
     def reference_list(self, work: Node) -> list[ListedReference]:
         """The work's reference list in printed order (by number, numbers as numbers)."""
+        if work not in self._reference_lists:
+            self._reference_lists[work] = self._sorted_references(work)
+        return list(self._reference_lists[work])
+
+    def _sorted_references(self, work: Node) -> list[ListedReference]:
         listed = []
         for ref in self.objects(work, FRBR.part):
             if not self.is_a(ref, BIRO.BibliographicReference):
