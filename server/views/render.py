@@ -14,6 +14,7 @@ from flask import Response
 from flask import redirect
 from flask import render_template
 from flask import request
+from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import VOID
@@ -26,6 +27,7 @@ from lodpub import signposting
 from lodpub.conneg import link_header
 from lodpub.conneg import negotiate
 from lodpub.formats import HTML
+from lodpub.formats import JSONLD
 from lodpub.formats import LINKSET_FORMATS
 from lodpub.formats import LINKSET_JSON
 from lodpub.formats import Format
@@ -45,6 +47,7 @@ from lodpub.views.state import space
 from lodpub.views.state import store
 from lodpub.views.state import terms
 from lodpub.vocab import Triple
+from lodpub.vocab import bind_all
 from lodpub.vocab import lodpub_ns
 
 Alternates = list[tuple[str, Format]]
@@ -88,8 +91,7 @@ def represent(
     if fmt is HTML:
         body, links = _html(iri, triples, lang, alternates)
     else:
-        prefixes = {"lodpub": str(lodpub_ns(space().base))}
-        body, links = store().serialize(triples, fmt, prefixes), _metadata_links(alternates)
+        body, links = _serialized(triples, fmt), _metadata_links(alternates)
     response = Response(body, content_type=fmt.content_type)
     # void:inDataset as an extension relation (RFC 8288 §2.1.2): VoID's back-link from a
     # document to its dataset, given without adding a triple the dump does not hold.
@@ -105,6 +107,18 @@ def represent(
     if fmt is HTML:
         response.vary.add("Accept-Language")
     return conditional(response, f"{fmt.name}-{lang if fmt is HTML else ''}")
+
+
+def _serialized(triples: Iterable[Triple], fmt: Format) -> bytes:
+    """`triples` in the RDF format `fmt`, with lodpub's prefixes: JSON-LD compacted by rdflib
+    with them as its context (the profile the Signposting links name; Oxigraph writes JSON-LD
+    expanded), the others by the store's writer, fifty times faster than rdflib's."""
+    if fmt is JSONLD:
+        graph = bind_all(Graph(bind_namespaces="none"), space().base)
+        for triple in triples:
+            graph.add(triple)
+        return fmt.serialize(graph)
+    return store().serialize(triples, fmt, {"lodpub": str(lodpub_ns(space().base))})
 
 
 def alternate_links(alternates: Alternates, fmt: Format | None = None) -> list[str]:
