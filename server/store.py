@@ -2,9 +2,9 @@
 here, and no pyoxigraph object leaves this module.
 
 Three ways in:
-- `ask` / `select` / `construct`: trusted queries written by lodpub itself (pages,
-  descriptions, figures), run in this process, answered as a bool, rows of rdflib terms or an
-  rdflib Graph.
+- `ask` / `select` / `construct` / `triples`: trusted queries written by lodpub itself (pages,
+  descriptions, figures), run in this process, answered as a bool, rows of rdflib terms, an
+  rdflib Graph or a plain list of triples; `serialize` writes such triples as a document.
 - `answer`: a stranger's query (the SPARQL endpoint), run in a killable worker process with a
   time limit, a row limit and no network (lodpub.guard), answered already serialized.
 - `dump`: the whole dataset written to a binary sink as the store streams it.
