@@ -15,8 +15,6 @@ The path rules come from urls.UriSpace; nothing here builds a URL by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from flask import Blueprint
 from flask import Response
 from rdflib import URIRef
@@ -82,7 +80,7 @@ def document(path: str) -> Response:
     thing_path, extension = split if split is not None else (path, None)
     iri = _thing_iri(thing_path)
     if thing_path == ONTOLOGY_PATH:
-        triples: Iterable[Triple] = _vocabulary(iri)
+        triples = _vocabulary(iri)
         crowded: dict[URIRef, int] = {}
     else:
         found = description(iri)
