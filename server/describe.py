@@ -134,7 +134,8 @@ def describe(
     external = sorted((n for n in mentioned if not space.is_own(n)), key=str)
     # The dataset is only linked to (void:rootResource, void:exampleResource), never
     # summarised: with its type and title, a document about a work reads as one about it.
-    own = sorted((n for n in mentioned if space.is_own(n) and n != space.dataset()), key=str)
+    dataset = space.dataset()
+    own = sorted((n for n in mentioned if n != dataset and space.is_own(n)), key=str)
     if external:
         result += store.triples(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(external)} }} ?s ?p ?o }}"

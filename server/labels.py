@@ -274,6 +274,7 @@ class Labeller:
         self.terms = terms
         self.lang = lang
         self._names: dict[Node, list[Text]] = {}
+        self._labels: dict[Node, Text] = {}
 
     def term(self, iri: Node) -> Text:
         """A class, property or individual by its ontology label; else its local name."""
@@ -310,13 +311,18 @@ class Labeller:
         return []
 
     def label(self, node: Node) -> Text:
-        """One short name for a link to `node`."""
+        """One short name for a link to `node` (worked out once per node: the page, its
+        picture and its reference list link to most nodes more than once)."""
         if isinstance(node, Literal):
             return text(node)
-        names = self.names(node)
-        if names:
-            return names[0]
-        return self._derived_label(node) or Text(_short(node))
+        found = self._labels.get(node)
+        if found is None:
+            names = self._names.get(node)
+            if names is None:
+                names = self._names[node] = self._names_of(node)
+            found = names[0] if names else self._derived_label(node) or Text(_short(node))
+            self._labels[node] = found
+        return found
 
     def _derived_label(self, node: Node) -> Text | None:
         """Names built from what the node holds, for nodes the data does not name."""
