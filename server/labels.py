@@ -44,6 +44,9 @@ NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
     (RDFS.label,),
     (SKOS.prefLabel,),
 )
+# rdflib finds FOAF's terms through a __getattr__ that checks each name: a page names dozens
+# of people.
+_FAMILY_NAME, _GIVEN_NAME = FOAF.familyName, FOAF.givenName
 # Types too general to name a node when a more specific one is present.
 GENERIC_TYPES = frozenset({FABIO.Expression, FABIO.Manifestation, FOAF.Agent})
 
@@ -303,7 +306,7 @@ class Labeller:
 
     def _names_of(self, node: Node) -> list[Text]:
         for group in NAME_GROUPS:
-            literals = [o for p in group for o in self.read.objects(node, p)]
+            literals = self.read.objects_of_any(node, group)
             if literals:
                 first = pick(literals, self.lang)
                 rest = sorted({text(lit) for lit in literals} - {first}, key=_by_lang)
@@ -327,9 +330,9 @@ class Labeller:
     def _derived_label(self, node: Node) -> Text | None:
         """Names built from what the node holds, for nodes the data does not name."""
         g = self.read
-        family = pick(g.objects(node, FOAF.familyName), self.lang)
+        family = pick(g.objects(node, _FAMILY_NAME), self.lang)
         if family is not None:
-            given = pick(g.objects(node, FOAF.givenName), self.lang)
+            given = pick(g.objects(node, _GIVEN_NAME), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
         types = self.types(node)
         kind = self.term(types[0]) if types else None

@@ -499,9 +499,12 @@ def _by_property(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, list[Node]]:
     return grouped
 
 
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
 def _value_order(value: Value) -> tuple[list[tuple[int, int | str]], str]:
     """Values in natural reading order (`[2]` before `[10]`), then by link."""
-    runs = re.split(r"(\d+)", value.text)
+    runs = _DIGIT_RUNS.split(value.text)
     key = [(0, int(run)) if run.isdigit() else (1, run) for run in runs if run]
     return key, value.href or ""
 

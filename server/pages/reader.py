@@ -119,6 +119,12 @@ class Reader:
             return []
         return list(self._out.get(str(subject), _NONE).get(str(predicate), ()))
 
+    def objects_of_any(self, subject: Node, predicates: Iterable[Node]) -> list[Node]:
+        """The objects of (subject, p, ?) for each of `predicates` in turn (the subject is
+        looked up once: a page names a hundred nodes this way)."""
+        by_predicate = self._out.get(str(subject), _NONE)
+        return [o for p in predicates for o in by_predicate.get(str(p), ())]
+
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
         return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
 
