@@ -1,14 +1,17 @@
 """The smallest pieces of a page's HTML, written here rather than as Jinja macros because a
 page holds hundreds of them (the article some 300: a macro call costs about ten times a
 Python call). Each escapes what it is given, as a template does, and returns Markup, so that
-a template writes it as it is. The templates call them as `t`, `v` and `rdfa`."""
+a template writes it as it is. The templates call them by their names."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from markupsafe import Markup
 from markupsafe import escape
 
 from lodpub.labels import Text
+from lodpub.pages.model import Statement
 from lodpub.pages.model import Value
 
 
@@ -49,5 +52,24 @@ def rdfa(value: Value, predicate: str, reverse: bool = False) -> Markup:
     )
 
 
+def statements(rows: Iterable[Statement], caption: str, reverse: bool = False) -> Markup:
+    """The table of a thing's statements (`reverse`: of the links into it), a row per
+    property, each value with its RDFa."""
+    out = [f'<table class="statements">\n  <caption>{escape(caption)}</caption>\n  <tbody>']
+    for row in rows:
+        values = [rdfa(value, row.predicate, reverse) for value in row.values]
+        if len(values) == 1:
+            cell = values[0]
+        else:
+            items = "".join(f"\n          <li>{value}</li>" for value in values)
+            cell = f"\n        <ul>{items}\n        </ul>"
+        out.append(
+            f'\n    <tr>\n      <th scope="row">{t(row.property)}</th>\n      <td>{cell}'
+            "\n      </td>\n    </tr>"
+        )
+    out.append("\n  </tbody>\n</table>")
+    return Markup("".join(out))
+
+
 # The names the templates call them by.
-GLOBALS = {"t": t, "v": v, "rdfa": rdfa}
+GLOBALS = {"t": t, "v": v, "statements": statements}
