@@ -33,16 +33,10 @@ class Mapper:
     def __init__(self, read: Reader, ontology: Graph) -> None:
         self.read = read
         self.ontology = ontology
-        # `lodpub:schemaOrgTerm` as this ontology names it (its namespace follows the base).
-        self.schema_property = record.schema_org_term(ontology)
-        self._schema_terms: dict[Node, str | None] = {}
 
     def schema_term(self, term: Node) -> str | None:
         """The schema.org local name the ontology maps `term` to, or None."""
-        if term not in self._schema_terms:
-            target = self.ontology.value(term, self.schema_property)
-            self._schema_terms[term] = record.schema_local_name(target)
-        return self._schema_terms[term]
+        return record.schema_term(self.ontology, term)
 
     def schema_type(self, node: Node) -> str:
         """The most specific schema.org type of `node`."""

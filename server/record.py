@@ -15,6 +15,7 @@ metadata.Mapper builds on it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal as Choice
@@ -271,7 +272,15 @@ def schema_org_term(ontology: Graph) -> URIRef:
 def schema_term(ontology: Graph, term: Node) -> str | None:
     """The schema.org local name the ontology maps `term` to (`fabio:JournalArticle` →
     `ScholarlyArticle`), or None."""
-    return schema_local_name(ontology.value(term, schema_org_term(ontology)))
+    return _schema_terms(ontology).get(str(term))
+
+
+@functools.lru_cache(maxsize=8)
+def _schema_terms(ontology: Graph) -> dict[str, str | None]:
+    """Every term the ontology maps to schema.org, with its local name there: read once per
+    ontology (it never changes while the app runs; a page maps some hundred terms)."""
+    mapped = ontology.subject_objects(schema_org_term(ontology))
+    return {str(term): schema_local_name(target) for term, target in mapped}
 
 
 def schema_local_name(target: Node | None) -> str | None:
