@@ -254,7 +254,13 @@ class Terms:
         for term, label in ontology.subject_objects(RDFS.label):
             if isinstance(label, Literal):
                 self._labels.setdefault(term, []).append(label)
-        self._picked: dict[tuple[Node, str], Text | None] = {}
+        # Picked for each interface language now (a hundred terms, a few milliseconds once),
+        # so that no reader's first page waits for it; other languages as they are asked for.
+        self._picked: dict[tuple[Node, str], Text | None] = {
+            (term, lang): pick(labels, lang)
+            for term, labels in self._labels.items()
+            for lang in UI_LANGUAGES
+        }
 
     def knows(self, iri: Node) -> bool:
         """Whether the ontology labels `iri` (a class, property, role or scheme)."""
@@ -278,6 +284,7 @@ class Labeller:
         self.lang = lang
         self._names: dict[Node, list[Text]] = {}
         self._labels: dict[Node, Text] = {}
+        self._types: dict[Node, list[URIRef]] = {}
 
     def term(self, iri: Node) -> Text:
         """A class, property or individual by its ontology label; else its local name."""
@@ -291,10 +298,15 @@ class Labeller:
         return self.terms.knows(iri)
 
     def types(self, node: Node) -> list[URIRef]:
-        """The node's specific types (a JournalArticle is not also listed as Expression)."""
-        all_types = sorted(t for t in self.read.objects(node, RDF.type) if isinstance(t, URIRef))
-        specific = [t for t in all_types if t not in GENERIC_TYPES]
-        return specific or all_types
+        """The node's specific types (a JournalArticle is not also listed as Expression),
+        worked out once per node."""
+        found = self._types.get(node)
+        if found is None:
+            types = self.read.objects(node, RDF.type)
+            all_types = sorted(t for t in types if isinstance(t, URIRef))
+            specific = [t for t in all_types if t not in GENERIC_TYPES]
+            found = self._types[node] = specific or all_types
+        return list(found)
 
     def names(self, node: Node) -> list[Text]:
         """Every name of the node in its strongest name property, the reader's language first
