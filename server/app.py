@@ -39,6 +39,7 @@ from lodpub.loader import database
 from lodpub.loader import open_published
 from lodpub.logs import limited
 from lodpub.logs import request_failed
+from lodpub.pages import html
 from lodpub.publication import EXTENSION
 from lodpub.publication import Publication
 from lodpub.store import disk_store
@@ -118,6 +119,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_exception)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_common_headers)
+    # The smallest pieces of HTML, written in Python (lodpub.pages.html).
+    app.jinja_env.globals.update(html.GLOBALS)
     _compile_templates(app)
     with app.app_context():
         prepare()

@@ -20,7 +20,7 @@ as many works below a container), and at most HASH_INCOMING_LIMIT links in all p
 hash IRIs below the thing (every journal's ISSN names `dataset#journal-lists` as its source:
 the document of `dataset` shows the first of them, with their dependent nodes). So a page's
 cost depends on the thing's neighbourhood, never on the size of the dataset. Every lookup
-goes through the store's `select` and `construct`, a fixed handful per description, so a
+goes through the store's `select` and `triples`, a fixed handful per description, so a
 remote store works the same. A lookup starts from the thing (dependent nodes are picked by a
 FILTER on their class, not by a VALUES list of classes, from which Oxigraph would scan every
 instance of those classes: 1.2 s instead of 1 ms at 100 articles).
@@ -28,6 +28,7 @@ instance of those classes: 1.2 s instead of 1 ms at 100 articles).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +37,6 @@ from typing import Protocol
 
 from rdflib import RDF
 from rdflib import RDFS
-from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import FOAF
@@ -53,7 +53,7 @@ from lodpub.vocab import FRBR
 from lodpub.vocab import LITERAL
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
-from lodpub.vocab import bind_all
+from lodpub.vocab import Triple
 
 DEPENDENT_CLASSES = (
     PRO.RoleInTime,
@@ -101,49 +101,49 @@ class Lookups(Protocol):
 
     def select(self, sparql: str) -> list[dict[str, Node]]: ...
 
-    def construct(self, sparql: str, into: Graph | None = None) -> Graph: ...
+    def triples(self, sparql: str) -> list[Triple]: ...
 
 
 @dataclass(frozen=True)
 class Description:
-    """The bounded description of one IRI, and the incoming links it leaves out: for each
-    property with more than INCOMING_LIMIT links to the IRI, how many there are in all."""
+    """The bounded description of one IRI (its triples, each once), and the incoming links
+    it leaves out: for each property with more than INCOMING_LIMIT links to the IRI, how
+    many there are in all."""
 
-    graph: Graph
+    triples: list[Triple]
     incoming_totals: dict[URIRef, int] = field(default_factory=dict)
 
 
 def describe(
     store: Lookups, iri: URIRef, space: UriSpace, hash_iris: Iterable[URIRef] = ()
 ) -> Description:
-    """The bounded description of `iri` (see the module docstring); its graph is empty when
+    """The bounded description of `iri` (see the module docstring); it has no triples when
     the data does not mention `iri`. `hash_iris` are the IRIs `<iri#…>` the data mentions
-    (computed once per dataset, lodpub.catalogue). Prefixes are bound for readable
-    serializations. A handful of indexed lookups, whatever the size of the dataset."""
+    (computed once per dataset, lodpub.catalogue). A handful of indexed lookups, whatever
+    the size of the dataset."""
     hashes = sorted(hash_iris)
     foci = [iri, *hashes]
     crowded = _crowded_properties(store, iri)
-    # One graph that each lookup adds to (copying graphs costs as much as building them), in
-    # rdflib's store without contexts, which builds it in half the time.
-    result = bind_all(Graph(store="SimpleMemory"), space.base)
-    store.construct(_core_query(iri, hashes, tuple(crowded)), into=result)
+    result = store.triples(_core_query(iri, hashes, tuple(crowded)))
     for prop in sorted(crowded):
-        store.construct(_first_incoming_query(iri, prop), into=result)
-    if len(result) == 0:
+        result += store.triples(_first_incoming_query(iri, prop))
+    if not result:
         return Description(result)
     mentioned = {n for s, _, o in result for n in (s, o) if isinstance(n, URIRef)} - set(foci)
-    external = sorted(n for n in mentioned if not space.is_own(n))
+    # Sorted as text (the same order as rdflib's, which compares IRIs in Python).
+    external = sorted((n for n in mentioned if not space.is_own(n)), key=str)
     # The dataset is only linked to (void:rootResource, void:exampleResource), never
     # summarised: with its type and title, a document about a work reads as one about it.
-    own = sorted(n for n in mentioned if space.is_own(n) and n != space.dataset())
+    dataset = space.dataset()
+    own = sorted((n for n in mentioned if n != dataset and space.is_own(n)), key=str)
     if external:
-        store.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(external)} }} ?s ?p ?o }}",
-            into=result,
+        result += store.triples(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(external)} }} ?s ?p ?o }}"
         )
     containers, related = _related(store, iri)
-    store.construct(_summary_query([*own, *related], containers), into=result)
-    return Description(result, crowded)
+    result += store.triples(_summary_query([*own, *related], containers))
+    # Each lookup gives its triples once; a triple two of them found is kept once.
+    return Description(list(dict.fromkeys(result)), crowded)
 
 
 def _crowded_properties(store: Lookups, iri: URIRef) -> dict[URIRef, int]:
@@ -226,6 +226,9 @@ def _iri(node: Node) -> str:
 def _checked(node: Node) -> str:
     """`node` as a string safe inside a SPARQL IRI term; raises ValueError for anything that
     could break out of it (urls.thing refuses such paths before they get here)."""
-    if not isinstance(node, URIRef) or any(c in str(node) for c in '<>"{}|\\^` \n'):
+    if not isinstance(node, URIRef) or _UNSAFE.search(node):
         raise ValueError(f"not a safe IRI: {node!r}")
     return str(node)
+
+
+_UNSAFE = re.compile(r'[<>"{}|\\^` \n]')

@@ -153,6 +153,7 @@ RESULTS_FORMATS = of_kind("results")
 CITATION_FORMATS = of_kind("citation")
 HTML = by_name("html")
 TURTLE = by_name("turtle")
+JSONLD = by_name("jsonld")
 
 # RFC 9264 linksets of a landing page's Signposting links (signposting.py): one URL, the
 # format negotiated, JSON unless the client asks for the text form.

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
@@ -28,7 +27,8 @@ from rdflib.namespace import PROV
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from lodpub.vocab import bind_all
+from lodpub.pages.reader import Reader
+from lodpub.vocab import Triple
 
 # OCDM's naming: the provenance graph of <e> is <e>/prov/, its snapshots <e>/prov/se/N.
 GRAPH_SUFFIX = "/prov/"
@@ -40,7 +40,7 @@ class Lookups(Protocol):
 
     def graph_names(self) -> frozenset[str]: ...
 
-    def construct(self, sparql: str) -> Graph: ...
+    def triples(self, sparql: str) -> list[Triple]: ...
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,16 @@ def is_provenance(store: Lookups, iri: URIRef) -> bool:
     return graph is not None and graph in store.graph_names()
 
 
-def describe(store: Lookups, iri: URIRef) -> Graph:
+def describe(store: Lookups, iri: URIRef) -> list[Triple]:
     """The document of a provenance graph (every statement in it) or of a snapshot (its own
     statements, from its entity's provenance graph); empty for any other IRI."""
-    result = bind_all(Graph())  # "xml" bound: RDF/XML writes language tags as xml:lang
     if str(iri).endswith(GRAPH_SUFFIX) and str(iri) in store.graph_names():
-        result += store.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
-        )
-    elif (graph := _graph_of_snapshot(iri)) is not None and graph in store.graph_names():
-        result += store.construct(
+        return store.triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+    if (graph := _graph_of_snapshot(iri)) is not None and graph in store.graph_names():
+        return store.triples(
             f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }}"
         )
-    return result
+    return []
 
 
 def snapshots(store: Lookups, iri: URIRef) -> list[Snapshot]:
@@ -92,9 +89,11 @@ def snapshots(store: Lookups, iri: URIRef) -> list[Snapshot]:
     graph = str(iri) if str(iri).endswith(GRAPH_SUFFIX) else f"{iri}{GRAPH_SUFFIX}"
     if graph not in store.graph_names():
         return []
-    found = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    found = Reader(
+        store.triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    )
     result = []
-    for snapshot in set(found.subjects(PROV.specializationOf, None)):
+    for snapshot in found.subjects_with(PROV.specializationOf):
         if not isinstance(snapshot, URIRef):
             continue
         number = str(snapshot).removeprefix(graph + SNAPSHOT_STEM)
@@ -119,14 +118,16 @@ def snapshots(store: Lookups, iri: URIRef) -> list[Snapshot]:
     return sorted(result, key=lambda s: (s.number, str(s.iri)))
 
 
-def agent_labels(store: Lookups, agents: list[URIRef]) -> Graph:
+def agent_labels(store: Lookups, agents: list[URIRef]) -> Reader:
     """The rdfs:labels the data gives the agents snapshots are attributed to."""
     if not agents:
-        return Graph()
+        return Reader([])
     values = " ".join(f"<{a}>" for a in sorted(set(agents)))
-    return store.construct(
-        f"CONSTRUCT {{ ?a <{RDFS.label}> ?l }} WHERE {{ VALUES ?a {{ {values} }} "
-        f"?a <{RDFS.label}> ?l }}"
+    return Reader(
+        store.triples(
+            f"CONSTRUCT {{ ?a <{RDFS.label}> ?l }} WHERE {{ VALUES ?a {{ {values} }} "
+            f"?a <{RDFS.label}> ?l }}"
+        )
     )
 
 

@@ -1,17 +1,23 @@
-"""schema.org JSON-LD for a work's page, read from a description with the
-ontology's schema.org mappings (metadata.Mapper). The context is inline (`@vocab`
-schema.org), so the JSON-LD expands offline.
+"""JSON-LD, in two forms: the schema.org JSON-LD of a work's page, read from a description
+with the ontology's schema.org mappings (metadata.Mapper), its context inline (`@vocab`
+schema.org) so that it expands offline; and a description's triples compacted with lodpub's
+prefixes as the context (`compacted`), the JSON-LD document of every thing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
+from rdflib import BNode
 from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import OWL
+from rdflib.namespace import RDF
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from lodpub.labels import language_code
@@ -23,6 +29,7 @@ from lodpub.record import Text
 from lodpub.vocab import FRBR
 from lodpub.vocab import PRO
 from lodpub.vocab import SCHEMA
+from lodpub.vocab import Triple
 
 # Inline, so that the JSON-LD expands without fetching schema.org's context: authors keep
 # their order as an RDF list, links are IRIs rather than strings.
@@ -132,3 +139,85 @@ def _json_value(lit: Literal) -> Any:
     if isinstance(lit.value, bool):
         return lit.value
     return str(lit)
+
+
+def compacted(triples: Iterable[Triple], context: Mapping[str, str]) -> dict[str, Any]:
+    """`triples` (each once) as JSON-LD compacted with `context` (prefixes only): what JSON-LD's
+    RDF to JSON-LD algorithm (native types and `rdf:type` as a property off) followed by
+    compaction with `context` gives, written straight from the triples (rdflib's writer takes
+    ten times as long). IRIs become compact IRIs where a prefix fits (the shortest, then the
+    least); one value stays single, several make an array; nodes are ordered by `@id`, and
+    one node alone is the document itself. Raises ValueError for RDF lists, which that
+    algorithm would turn into `@list`: this writer does not."""
+    compact = _Compactor(context)
+    nodes: dict[str, dict[str, list[Any]]] = {}
+    # Compared and looked up as plain strings: rdflib compares its terms in Python.
+    for s, p, o in triples:
+        predicate = str(p)
+        if predicate in _LIST_PROPERTIES:
+            raise ValueError("compacted() does not write RDF lists")
+        subject = _node_id(s)
+        node = nodes.get(subject)
+        if node is None:
+            node = nodes[subject] = {"@id": [compact.node(s, vocab=False)]}
+        if predicate == _RDF_TYPE and not isinstance(o, Literal):
+            node.setdefault("@type", []).append(compact.node(o, vocab=True))
+        else:
+            node.setdefault(compact.iri(predicate, vocab=True), []).append(compact.value(o))
+    graph = [
+        {key: values[0] if len(values) == 1 else values for key, values in node.items()}
+        for _, node in sorted(nodes.items())
+    ]
+    if len(graph) == 1:
+        return {"@context": dict(context), **graph[0]}
+    return {"@context": dict(context), "@graph": graph}
+
+
+_LIST_PROPERTIES = (str(RDF.first), str(RDF.rest))
+_RDF_TYPE = str(RDF.type)
+_XSD_STRING = str(XSD.string)
+
+
+def _node_id(node: Node) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+class _Compactor:
+    """IRI and value compaction (JSON-LD 1.1 API §6.2 and §6.4) for a context of prefixes,
+    each IRI worked out once (a document names the same properties and classes many times)."""
+
+    def __init__(self, context: Mapping[str, str]) -> None:
+        self.prefixes = sorted(context.items())
+        self._done: dict[tuple[str, bool], str] = {}
+
+    def iri(self, iri: str, vocab: bool) -> str:
+        """The prefix itself for a property or type IRI equal to its IRI, else the shortest
+        (then least) compact IRI; the IRI itself when no prefix fits."""
+        key = (str(iri), vocab)
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = self._compacted(*key)
+        return found
+
+    def _compacted(self, iri: str, vocab: bool) -> str:
+        best = None
+        for prefix, namespace in self.prefixes:
+            if iri == namespace and vocab:
+                return prefix
+            if iri.startswith(namespace) and iri != namespace:
+                candidate = f"{prefix}:{iri[len(namespace) :]}"
+                if best is None or (len(candidate), candidate) < (len(best), best):
+                    best = candidate
+        return best or iri
+
+    def node(self, node: Node, vocab: bool) -> str:
+        return f"_:{node}" if isinstance(node, BNode) else self.iri(node, vocab)
+
+    def value(self, node: Node) -> Any:
+        if not isinstance(node, Literal):
+            return {"@id": self.node(node, vocab=False)}
+        if node.language:
+            return {"@language": node.language, "@value": str(node)}
+        if node.datatype is None or str(node.datatype) == _XSD_STRING:
+            return str(node)
+        return {"@type": self.iri(node.datatype, vocab=True), "@value": str(node)}

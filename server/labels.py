@@ -44,6 +44,9 @@ NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
     (RDFS.label,),
     (SKOS.prefLabel,),
 )
+# rdflib finds FOAF's terms through a __getattr__ that checks each name: a page names dozens
+# of people.
+_FAMILY_NAME, _GIVEN_NAME = FOAF.familyName, FOAF.givenName
 # Types too general to name a node when a more specific one is present.
 GENERIC_TYPES = frozenset({FABIO.Expression, FABIO.Manifestation, FOAF.Agent})
 
@@ -251,7 +254,13 @@ class Terms:
         for term, label in ontology.subject_objects(RDFS.label):
             if isinstance(label, Literal):
                 self._labels.setdefault(term, []).append(label)
-        self._picked: dict[tuple[Node, str], Text | None] = {}
+        # Picked for each interface language now (a hundred terms, a few milliseconds once),
+        # so that no reader's first page waits for it; other languages as they are asked for.
+        self._picked: dict[tuple[Node, str], Text | None] = {
+            (term, lang): pick(labels, lang)
+            for term, labels in self._labels.items()
+            for lang in UI_LANGUAGES
+        }
 
     def knows(self, iri: Node) -> bool:
         """Whether the ontology labels `iri` (a class, property, role or scheme)."""
@@ -274,6 +283,8 @@ class Labeller:
         self.terms = terms
         self.lang = lang
         self._names: dict[Node, list[Text]] = {}
+        self._labels: dict[Node, Text] = {}
+        self._types: dict[Node, list[URIRef]] = {}
 
     def term(self, iri: Node) -> Text:
         """A class, property or individual by its ontology label; else its local name."""
@@ -287,10 +298,15 @@ class Labeller:
         return self.terms.knows(iri)
 
     def types(self, node: Node) -> list[URIRef]:
-        """The node's specific types (a JournalArticle is not also listed as Expression)."""
-        all_types = sorted(t for t in self.read.objects(node, RDF.type) if isinstance(t, URIRef))
-        specific = [t for t in all_types if t not in GENERIC_TYPES]
-        return specific or all_types
+        """The node's specific types (a JournalArticle is not also listed as Expression),
+        worked out once per node."""
+        found = self._types.get(node)
+        if found is None:
+            types = self.read.objects(node, RDF.type)
+            all_types = sorted(t for t in types if isinstance(t, URIRef))
+            specific = [t for t in all_types if t not in GENERIC_TYPES]
+            found = self._types[node] = specific or all_types
+        return list(found)
 
     def names(self, node: Node) -> list[Text]:
         """Every name of the node in its strongest name property, the reader's language first
@@ -302,7 +318,7 @@ class Labeller:
 
     def _names_of(self, node: Node) -> list[Text]:
         for group in NAME_GROUPS:
-            literals = [o for p in group for o in self.read.objects(node, p)]
+            literals = self.read.objects_of_any(node, group)
             if literals:
                 first = pick(literals, self.lang)
                 rest = sorted({text(lit) for lit in literals} - {first}, key=_by_lang)
@@ -310,22 +326,28 @@ class Labeller:
         return []
 
     def label(self, node: Node) -> Text:
-        """One short name for a link to `node`."""
+        """One short name for a link to `node` (worked out once per node: the page, its
+        picture and its reference list link to most nodes more than once)."""
         if isinstance(node, Literal):
             return text(node)
-        names = self.names(node)
-        if names:
-            return names[0]
-        return self._derived_label(node) or Text(_short(node))
+        found = self._labels.get(node)
+        if found is None:
+            names = self._names.get(node)
+            if names is None:
+                names = self._names[node] = self._names_of(node)
+            found = names[0] if names else self._derived_label(node) or Text(_short(node))
+            self._labels[node] = found
+        return found
 
     def _derived_label(self, node: Node) -> Text | None:
         """Names built from what the node holds, for nodes the data does not name."""
         g = self.read
-        family = pick(g.objects(node, FOAF.familyName), self.lang)
+        family = pick(g.objects(node, _FAMILY_NAME), self.lang)
         if family is not None:
-            given = pick(g.objects(node, FOAF.givenName), self.lang)
+            given = pick(g.objects(node, _GIVEN_NAME), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
-        kind = self.term(self.types(node)[0]) if self.types(node) else None
+        types = self.types(node)
+        kind = self.term(types[0]) if types else None
         number = g.value(node, FABIO.hasSequenceIdentifier)
         date = g.value(node, PRISM.publicationDate)
         value = g.value(node, LITERAL.hasLiteralValue)

@@ -33,16 +33,10 @@ class Mapper:
     def __init__(self, read: Reader, ontology: Graph) -> None:
         self.read = read
         self.ontology = ontology
-        # `lodpub:schemaOrgTerm` as this ontology names it (its namespace follows the base).
-        self.schema_property = record.schema_org_term(ontology)
-        self._schema_terms: dict[Node, str | None] = {}
 
     def schema_term(self, term: Node) -> str | None:
         """The schema.org local name the ontology maps `term` to, or None."""
-        if term not in self._schema_terms:
-            target = self.ontology.value(term, self.schema_property)
-            self._schema_terms[term] = record.schema_local_name(target)
-        return self._schema_terms[term]
+        return record.schema_term(self.ontology, term)
 
     def schema_type(self, node: Node) -> str:
         """The most specific schema.org type of `node`."""
@@ -50,9 +44,12 @@ class Mapper:
 
     def literals(self, node: Node) -> Iterator[tuple[str, Literal]]:
         """(schema.org property, literal) for every mapped literal of `node`."""
-        for p, o in sorted(self.read.predicate_objects(node)):
+        # Only literals are sorted (by property, then value): sorting every pair compares
+        # rdflib terms in Python, a page's largest cost after its template.
+        found = [(p, o) for p, o in self.read.predicate_objects(node) if isinstance(o, Literal)]
+        for p, o in sorted(found, key=lambda pair: (str(pair[0]), pair[1])):
             term = self.schema_term(p)
-            if term and isinstance(o, Literal):
+            if term:
                 yield term, o
 
 

@@ -286,7 +286,7 @@ def records(store: Store, ontology: Graph, works: Sequence[str]) -> list[Record]
     links = "|".join(f"<{link}>" for link in RECORD_LINKS)
     values = " ".join(f"<{URIRef(work)}>" for work in works)
     read = Reader(
-        store.construct(
+        store.triples(
             f"CONSTRUCT {{ ?node ?p ?o }} WHERE {{ VALUES ?work {{ {values} }} "
             f"?work ({links})* ?node . ?node ?p ?o }}"
         )

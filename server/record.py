@@ -15,6 +15,7 @@ metadata.Mapper builds on it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal as Choice
@@ -35,6 +36,7 @@ from lodpub.vocab import FABIO
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
 from lodpub.vocab import SCHEMA
+from lodpub.vocab import Triple
 
 # The kind of work, named as CSL names item types (the names citeproc and most reference
 # managers use); "document" when the data's type is none of these.
@@ -172,8 +174,9 @@ class Record:
         return self.urls[0] if self.urls else None
 
 
-def record(description: Graph, ontology: Graph, work: URIRef) -> Record:
-    """The record of `work` read from its description (describe.py) and the ontology."""
+def record(description: Iterable[Triple], ontology: Graph, work: URIRef) -> Record:
+    """The record of `work` read from its description's triples (describe.py) and the
+    ontology."""
     return read_record(Reader(description), ontology, work)
 
 
@@ -199,7 +202,7 @@ def read_record(read: Reader, ontology: Graph, work: URIRef) -> Record:
     return Record(
         iri=str(work),
         genre=genre(read, work),
-        schema_type=schema_type(read.graph, ontology, work),
+        schema_type=schema_type(read, ontology, work),
         title=_original(read.objects(work, DCTERMS.title)),
         translated_title=_original(read.objects(work, FABIO.hasTranslatedTitle)),
         authors=tuple(filter(None, (author(read, r) for r in read.roles(work, PRO.author)))),
@@ -269,19 +272,30 @@ def schema_org_term(ontology: Graph) -> URIRef:
 def schema_term(ontology: Graph, term: Node) -> str | None:
     """The schema.org local name the ontology maps `term` to (`fabio:JournalArticle` →
     `ScholarlyArticle`), or None."""
-    return schema_local_name(ontology.value(term, schema_org_term(ontology)))
+    return _schema_terms(ontology).get(str(term))
+
+
+@functools.lru_cache(maxsize=8)
+def _schema_terms(ontology: Graph) -> dict[str, str | None]:
+    """Every term the ontology maps to schema.org, with its local name there: read once per
+    ontology (it never changes while the app runs; a page maps some hundred terms)."""
+    mapped = ontology.subject_objects(schema_org_term(ontology))
+    return {str(term): schema_local_name(target) for term, target in mapped}
 
 
 def schema_local_name(target: Node | None) -> str | None:
     """`schema:ScholarlyArticle` → `ScholarlyArticle`; None for anything outside schema.org."""
-    if target is None or not str(target).startswith(str(SCHEMA)):
+    if target is None or not str(target).startswith(_SCHEMA):
         return None
-    return str(target)[len(str(SCHEMA)) :]
+    return str(target)[len(_SCHEMA) :]
 
 
-def schema_type(graph: Graph, ontology: Graph, node: Node) -> str:
+_SCHEMA = str(SCHEMA)
+
+
+def schema_type(read: Reader, ontology: Graph, node: Node) -> str:
     """The most specific schema.org type of `node` (CreativeWork only as a last resort)."""
-    return most_specific(schema_term(ontology, t) for t in graph.objects(node, RDF.type))
+    return most_specific(schema_term(ontology, t) for t in read.objects(node, RDF.type))
 
 
 def most_specific(mapped: Iterable[str | None]) -> str:

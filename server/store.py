@@ -2,9 +2,9 @@
 here, and no pyoxigraph object leaves this module.
 
 Three ways in:
-- `ask` / `select` / `construct`: trusted queries written by lodpub itself (pages,
-  descriptions, figures), run in this process, answered as a bool, rows of rdflib terms or an
-  rdflib Graph.
+- `ask` / `select` / `construct` / `triples`: trusted queries written by lodpub itself (pages,
+  descriptions, figures), run in this process, answered as a bool, rows of rdflib terms, an
+  rdflib Graph or a plain list of triples; `serialize` writes such triples as a document.
 - `answer`: a stranger's query (the SPARQL endpoint), run in a killable worker process with a
   time limit, a row limit and no network (lodpub.guard), answered already serialized.
 - `dump`: the whole dataset written to a binary sink as the store streams it.
@@ -16,7 +16,9 @@ N-Quads copy), `disk_store` opens a directory written by a ValidationStore on di
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import itertools
 import os
 import re
@@ -49,6 +51,7 @@ from lodpub.guard import WorkerError
 from lodpub.guard import WorkerPool
 from lodpub.labels import canonical_tag
 from lodpub.vocab import PREFIXES
+from lodpub.vocab import Triple
 from lodpub.vocab import bind_all
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
@@ -157,17 +160,35 @@ class Store:
             rows.append(row)
         return rows
 
-    def construct(self, sparql: str, into: Graph | None = None) -> Graph:
+    def construct(self, sparql: str) -> Graph:
         """The triples of a trusted CONSTRUCT or DESCRIBE query as an rdflib Graph with
-        lodpub's prefixes bound, or added to `into` (copying a graph into another costs as
-        much as building it). Raises ValueError for other query forms."""
+        lodpub's prefixes bound. Raises ValueError for other query forms."""
+        graph = bind_all(Graph(bind_namespaces="none"))
+        for triple in self.triples(sparql):
+            graph.add(triple)
+        return graph
+
+    def triples(self, sparql: str) -> list[Triple]:
+        """The triples of a trusted CONSTRUCT or DESCRIBE query, each once, in the order the
+        store gives them, as rdflib terms: for a reader that indexes them itself, at a
+        fraction of the cost of an rdflib Graph. Raises ValueError for other query forms."""
         result = self._store.query(sparql)
         if not isinstance(result, pyoxigraph.QueryTriples):
-            raise ValueError("construct() needs a CONSTRUCT or DESCRIBE query")
-        graph = into if into is not None else bind_all(Graph(bind_namespaces="none"))
-        for triple in result:
-            graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
-        return graph
+            raise ValueError("triples() needs a CONSTRUCT or DESCRIBE query")
+        unique = dict.fromkeys(result)
+        return [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in unique]
+
+    def serialize(self, triples: Iterable[Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
+        """`triples` written in the RDF format `fmt` by the store's own writer (an rdflib
+        writer takes fifty times as long), with lodpub's prefixes and `prefixes` declared
+        where the format has them and language tags in BCP 47 casing, as `dump` writes them."""
+        rdf_format = getattr(pyoxigraph.RdfFormat, fmt.oxigraph or "")
+        declared = {**_TURTLE_PREFIXES, **prefixes} if rdf_format in _PREFIXED else None
+        converted = (pyoxigraph.Triple(*map(_oxigraph_term, triple)) for triple in triples)
+        sink = io.BytesIO()
+        with _Recased(sink, _LANGUAGE_TAGS[fmt.name]) as recased:
+            pyoxigraph.serialize(converted, recased, rdf_format, prefixes=declared)
+        return sink.getvalue()
 
     def dump(self, fmt: Format, sink: IO[bytes]) -> None:
         """Write the whole dataset to `sink` in `fmt` as the store streams it: named graphs
@@ -286,9 +307,11 @@ def _load_file(
 
 # Where each serialization writes a language tag. Oxigraph keeps tags in lower case (RDF
 # compares them case-insensitively); the dumps give them the casing the data files and the
-# documents use (`zh-Hans`). A quote is a closing one when an even number of backslashes
-# precedes it; in RDF/XML and JSON-LD a quote inside a value is always escaped.
-_AFTER_STRING = rb'(?<!\\)(?:\\\\){0,8}"@([A-Za-z0-9-]{1,64})'
+# documents use (`zh-Hans`). In RDF/XML and JSON-LD a quote inside a value is always escaped;
+# in the others a quote is a closing one when an even number of backslashes precedes it
+# (_Recased checks: a pattern that looked back for them would be tried at every byte, twenty
+# times slower than one that starts with the quote).
+_AFTER_STRING = rb'"@([A-Za-z0-9-]{1,64})'
 _LANGUAGE_TAGS = {
     **dict.fromkeys(("turtle", "ntriples", "nquads", "trig"), _AFTER_STRING),
     "rdfxml": rb'xml:lang="([A-Za-z0-9-]{1,64})"',
@@ -327,6 +350,11 @@ class _Recased:
     def _recase(self, text: bytes) -> bytes:
         def cased(match: re.Match[bytes]) -> bytes:
             whole, offset = match.group(0), match.start(0)
+            backslash = offset
+            while backslash > 0 and text[backslash - 1] == ord("\\"):
+                backslash -= 1
+            if (offset - backslash) % 2:  # an escaped quote: inside a string
+                return whole
             start, end = match.start(1) - offset, match.end(1) - offset
             tag = canonical_tag(match.group(1).decode("ascii")) or ""
             return whole[:start] + tag.encode("ascii") + whole[end:]
@@ -352,6 +380,9 @@ class _Progress:
         return count
 
 
+# Descriptions name the same terms again and again (properties, classes, the works of a
+# reference list), and making an rdflib term costs microseconds: the last ones made are kept.
+@functools.lru_cache(maxsize=1 << 16)
 def _term(value: Any) -> Node:
     """A pyoxigraph term as an rdflib term."""
     if isinstance(value, pyoxigraph.NamedNode):
@@ -365,6 +396,20 @@ def _term(value: Any) -> Node:
         datatype = value.datatype.value
         return Literal(value.value, datatype=None if datatype == _XSD_STRING else datatype)
     raise ValueError(f"not a term lodpub uses: {value!r}")
+
+
+def _oxigraph_term(node: Node) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(node, URIRef):
+        return pyoxigraph.NamedNode(node)
+    if isinstance(node, BNode):
+        return pyoxigraph.BlankNode(node)
+    if isinstance(node, Literal):
+        if node.language:
+            return pyoxigraph.Literal(node, language=node.language)
+        datatype = pyoxigraph.NamedNode(node.datatype) if node.datatype is not None else None
+        return pyoxigraph.Literal(node, datatype=datatype)
+    raise ValueError(f"not a term lodpub uses: {node!r}")
 
 
 _XSD_STRING = str(XSD.string)

@@ -1,4 +1,4 @@
-"""Namespaces of every vocabulary lodpub uses, as rdflib objects, and `bind_all`.
+"""Namespaces of every vocabulary lodpub uses, as rdflib objects, `bind_all`, and `Triple`.
 
 The SPAR vocabularies (FaBiO, CiTO, BiRO, C4O, FRBR, PRISM as FaBiO declares it, PRO, DataCite,
 Literal) are closed: their term lists below are every term the reference copies in
@@ -6,6 +6,9 @@ Literal) are closed: their term lists below are every term the reference copies 
 no vocabulary defines (tests/test_namespaces.py keeps the lists equal to those files). Terms whose
 names are not Python identifiers are reached by item: `PRO["copy-editor"]`.
 """
+
+import itertools
+from collections.abc import Iterable
 
 from rdflib import Graph
 from rdflib import Namespace
@@ -21,6 +24,16 @@ from rdflib.namespace import SKOS
 from rdflib.namespace import VOID
 from rdflib.namespace import XSD
 from rdflib.namespace import ClosedNamespace
+from rdflib.term import Node
+
+# One statement as rdflib terms: what descriptions and the store's `triples` are lists of.
+Triple = tuple[Node, Node, Node]
+
+
+def union(*parts: Iterable[Triple]) -> list[Triple]:
+    """The triples of `parts` (graphs or lists), each once, in order."""
+    return list(dict.fromkeys(itertools.chain(*parts)))
+
 
 FABIO_TERMS = """
 Abstract AcademicProceedings Addendum Algorithm AnalogItem AnalogManifestation
@@ -171,7 +184,13 @@ LODPUB_TERMS = "cn sponsor isCorrespondingAuthor schemaOrgTerm"
 
 
 def _closed(iri: str, terms: str) -> ClosedNamespace:
-    return ClosedNamespace(iri, terms.split())
+    namespace = ClosedNamespace(iri, terms.split())
+    # rdflib finds `FABIO.Expression` in __getattr__, once the ordinary lookup has failed: 2 µs
+    # a term, and a page reads a few thousand. Kept as attributes, each is found at once (not
+    # those named like a method of str, which the ordinary lookup finds first either way).
+    found = {t: namespace[t] for t in terms.split() if t.isidentifier()}
+    vars(namespace).update({t: term for t, term in found.items() if not hasattr(str, t)})
+    return namespace
 
 
 FABIO = _closed("http://purl.org/spar/fabio/", FABIO_TERMS)

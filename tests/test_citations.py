@@ -44,7 +44,7 @@ def records(app: Flask, data: Graph, article: URIRef, space: UriSpace) -> dict[s
     """The record of the article and of every cited work, by IRI path (br/1, br/105 ...)."""
     works = [article, *data.objects(article, CITO.cites)]
     with app.app_context():
-        return {space.path(w): record(description(w).graph, ontology(), w) for w in works}
+        return {space.path(w): record(description(w).triples, ontology(), w) for w in works}
 
 
 def fetch(base: str, path: str, **params: str) -> requests.Response:

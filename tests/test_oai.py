@@ -133,7 +133,7 @@ def records(app: Flask, data: Graph, article: URIRef, space: UriSpace) -> dict[s
     """Every work's record built in-process, by IRI path."""
     found = [article, *data.objects(article, CITO.cites)]
     with app.app_context():
-        return {space.path(w): record(description(w).graph, ontology(), w) for w in found}
+        return {space.path(w): record(description(w).triples, ontology(), w) for w in found}
 
 
 def get(url: str, schemas, **params: str | list[str]) -> etree._Element:
@@ -290,7 +290,7 @@ def test_oai_records_are_those_every_other_export_reads(app, data, article, spac
     work's description, which the pages and citation documents use."""
     works = [article, *sorted(data.objects(article, CITO.cites))]
     with app.app_context():
-        described = [record(description(w).graph, ontology(), w) for w in works]
+        described = [record(description(w).triples, ontology(), w) for w in works]
         assert oai.records(store(), ontology(), [str(w) for w in works]) == described
         for work, expected in zip(works, described, strict=True):
             assert oai.records(store(), ontology(), [str(work)]) == [expected]

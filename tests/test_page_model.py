@@ -73,7 +73,7 @@ def article(data: Graph) -> URIRef:
 
 
 def page_of(store: Store, space: UriSpace, terms: Terms, iri: URIRef, lang: str = "en"):
-    reader = Reader(describe(store, iri, space).graph)
+    reader = Reader(describe(store, iri, space).triples)
     return Builder(reader, terms, space, lang).page(iri, []), reader
 
 

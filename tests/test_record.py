@@ -37,7 +37,7 @@ def records(app: Flask, data: Graph, article: URIRef, space: UriSpace) -> dict[U
     """The record of the article and of every cited work, each from its own document."""
     works = [article, *data.objects(article, CITO.cites)]
     with app.app_context():
-        return {w: record(description(w).graph, ontology(), w) for w in works}
+        return {w: record(description(w).triples, ontology(), w) for w in works}
 
 
 def test_every_work_has_its_genre_title_and_authors_in_order(records, data) -> None:

@@ -7,6 +7,7 @@ Expected values are read from the data (tests' own parse of data/article.ttl), n
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from email.utils import parsedate_to_datetime
@@ -14,6 +15,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pyld import jsonld as pyld
 from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
@@ -260,3 +262,41 @@ def test_get_document_links_its_dataset(client, article, base, space) -> None:
     for fmt in DOCUMENT_FORMATS:
         response = client.get(local(space.document(article, fmt.extension), base))
         assert f'<{space.dataset()}>; rel="{VOID.inDataset}"' in response.headers["Link"]
+
+
+def _normalised(document: object) -> object:
+    """A JSON-LD document with the order of its arrays (nodes, values: unordered in RDF)
+    fixed and its language tags in lower case (they are case-insensitive; the N-Triples
+    document writes them so), so that two compactions of the same triples compare equal."""
+    if isinstance(document, dict):
+        return {
+            key: value.lower() if key == "@language" else _normalised(value)
+            for key, value in document.items()
+        }
+    if isinstance(document, list):
+        return sorted((_normalised(item) for item in document), key=json.dumps)
+    return document
+
+
+def test_get_document_jsonld_is_the_triples_compacted_with_the_prefixes(
+    client, data, article, base, space
+) -> None:
+    """The JSON-LD document of a thing of every kind, and of the dataset, holds the triples of
+    its N-Triples document, and is what JSON-LD compaction (PyLD's, from those triples) with
+    its own context gives: the compacted form the Signposting profile names."""
+    first_of_kind: dict[str, URIRef] = {}
+    for iri in sorted(things(data, space)):
+        first_of_kind.setdefault(space.path(iri).split("/")[0], iri)
+    assert {"br", "re", "ra", "ci", "id"} <= set(first_of_kind)
+    for iri in [article, URIRef(space.dataset()), *first_of_kind.values()]:
+        triples = client.get(local(space.document(iri, "nt"), base)).get_data(as_text=True)
+        response = client.get(local(space.document(iri, "jsonld"), base))
+        assert response.status_code == 200, iri
+        document = json.loads(response.data)
+        assert document["@context"]["fabio"] == "http://purl.org/spar/fabio/"
+        graph = Graph().parse(data=response.data, format="json-ld")
+        assert isomorphic(graph, Graph().parse(data=triples, format="nt")), iri
+        expected = pyld.compact(
+            pyld.from_rdf(triples, {"format": "application/n-quads"}), document["@context"]
+        )
+        assert _normalised(document) == _normalised(expected), iri

@@ -116,7 +116,7 @@ class Builder:
             iri=str(iri),
             kind=kind,
             lang=self.lang,
-            names=self.labels.names(iri) or [self.labels.label(iri)],
+            names=self.names(iri),
             types=[self.labels.term(t) for t in self.labels.types(iri)],
             statements=self._grouped(_by_property(r.predicate_objects(iri))),
             incoming=self._grouped(_by_property((p, s) for s, p in r.subject_predicates(iri))),
@@ -124,6 +124,20 @@ class Builder:
             sources=[self.value(s) for s in sorted(r.objects(iri, PROV.hadPrimarySource))],
             alternates=alternates,
             summary=make(self, iri) if make is not None else None,
+        )
+
+    def names(self, iri: Node) -> list[Text]:
+        """Every name of `iri`, the reader's language first; its label when it has none."""
+        return self.labels.names(iri) or [self.labels.label(iri)]
+
+    def featured(self, iri: URIRef) -> model.Featured:
+        """`iri` as the home page features it: only what the home page shows, so without the
+        statements, reference list and picture of its own page (four fifths of its cost)."""
+        return model.Featured(
+            iri=str(iri),
+            names=self.names(iri),
+            work=work(self, iri),
+            references=len(self.read.reference_list(iri)),
         )
 
     def headings(self) -> dict[str, Text]:
@@ -189,7 +203,7 @@ class Builder:
                 continue
             out.append(
                 model.Author(
-                    names=self.labels.names(holder) or [self.labels.label(holder)],
+                    names=self.names(holder),
                     href=self.space.href(holder),
                     affiliations=self.values(
                         sorted(self.read.objects(role, PRO.relatesToOrganization))
@@ -485,9 +499,12 @@ def _by_property(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, list[Node]]:
     return grouped
 
 
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
 def _value_order(value: Value) -> tuple[list[tuple[int, int | str]], str]:
     """Values in natural reading order (`[2]` before `[10]`), then by link."""
-    runs = re.split(r"(\d+)", value.text)
+    runs = _DIGIT_RUNS.split(value.text)
     key = [(0, int(run)) if run.isdigit() else (1, run) for run in runs if run]
     return key, value.href or ""
 

@@ -243,6 +243,17 @@ Summary = Work | Container | Agent | Citation | Reference | Dataset | Vocabulary
 
 
 @dataclass(frozen=True)
+class Featured:
+    """The dataset's root resource (the article) as the home page shows it: its names, the
+    summary of a work and how many references its list holds."""
+
+    iri: str
+    names: list[Text]
+    work: Work
+    references: int
+
+
+@dataclass(frozen=True)
 class Page:
     """The page about one thing: what every resource template (templates/resource.html)
     shows, and the summary of its kind (None on a generic page)."""

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rdflib import RDF
-from rdflib import Graph
 from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
@@ -33,6 +32,7 @@ from lodpub.vocab import LITERAL
 from lodpub.vocab import OCO
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
+from lodpub.vocab import Triple
 
 # SPAR's media type IRIs (dcterms:format of an embodiment): the IANA name follows.
 MEDIA_TYPES = "https://w3id.org/spar/mediatype/"
@@ -87,20 +87,23 @@ class PageRange:
 
 
 class Reader:
-    """One description graph, indexed for lookups, with the walks every reader of it needs.
+    """One description's triples (each once: a list, or an rdflib Graph), indexed for
+    lookups, with the walks every reader of it needs.
 
     The index is keyed by the terms' text: rdflib hashes and compares its terms in Python,
     plain strings are hashed and compared in C, and a page makes a few thousand lookups.
     Literals are never looked up as subjects or objects of incoming links, so they are kept
     as values only."""
 
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
+    def __init__(self, triples: Iterable[Triple]) -> None:
         self._out: dict[str, dict[str, list[Node]]] = {}
         self._in: dict[str, dict[str, list[Node]]] = {}
         # The terms behind the keys, for the lookups that answer with predicates or subjects.
         self._terms: dict[str, Node] = {}
-        for s, p, o in graph:
+        # Each work's reference list, sorted once: the page, its picture, the record and the
+        # JSON-LD all walk it.
+        self._reference_lists: dict[Node, list[ListedReference]] = {}
+        for s, p, o in triples:
             subject, predicate = str(s), str(p)
             self._terms[subject] = s
             self._terms[predicate] = p
@@ -115,6 +118,12 @@ class Reader:
         if subject is None:
             return []
         return list(self._out.get(str(subject), _NONE).get(str(predicate), ()))
+
+    def objects_of_any(self, subject: Node, predicates: Iterable[Node]) -> list[Node]:
+        """The objects of (subject, p, ?) for each of `predicates` in turn (the subject is
+        looked up once: a page names a hundred nodes this way)."""
+        by_predicate = self._out.get(str(subject), _NONE)
+        return [o for p in predicates for o in by_predicate.get(str(p), ())]
 
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
         return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
@@ -179,6 +188,11 @@ class Reader:
 
     def reference_list(self, work: Node) -> list[ListedReference]:
         """The work's reference list in printed order (by number, numbers as numbers)."""
+        if work not in self._reference_lists:
+            self._reference_lists[work] = self._sorted_references(work)
+        return list(self._reference_lists[work])
+
+    def _sorted_references(self, work: Node) -> list[ListedReference]:
         listed = []
         for ref in self.objects(work, FRBR.part):
             if not self.is_a(ref, BIRO.BibliographicReference):

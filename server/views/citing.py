@@ -22,7 +22,8 @@ from lodpub.conneg import accept_parameters
 from lodpub.conneg import link_header
 from lodpub.conneg import negotiate
 from lodpub.formats import CITATION_FORMATS
-from lodpub.record import record
+from lodpub.pages.reader import Reader
+from lodpub.record import read_record
 from lodpub.urls import DOC
 from lodpub.urls import UriSpace
 from lodpub.views.render import see_other
@@ -91,12 +92,12 @@ def citation_document(path: str) -> Response | None:
         iri = space().thing(thing_path)
     except ValueError:
         raise errors.NotFound(NOT_A_WORK.format(path=thing_path)) from None
-    graph = description(iri).graph
-    if (iri, CITO.cites, None) not in graph and (None, CITO.cites, iri) not in graph:
+    read = Reader(description(iri).triples)
+    if not read.objects(iri, CITO.cites) and not read.mentions(CITO.cites, iri):
         raise errors.NotFound(NOT_A_WORK.format(path=thing_path))
     fmt = negotiate(CITATION_FORMATS, extension=extension)
     chosen = _chosen(_asked_style()) if fmt is BIBLIOGRAPHY else citations.Choice()
-    work = record(graph, ontology(), iri)
+    work = read_record(read, ontology(), iri)
     response = Response(citations.write(work, fmt, chosen), content_type=fmt.content_type)
     alternates = [(citation_space().document(iri, f.extension), f) for f in CITATION_FORMATS]
     documents = [(space().document(iri, f.extension), f) for f in DOCUMENT_FORMATS]

@@ -24,9 +24,9 @@ from lodpub import history
 from lodpub.labels import Labeller
 from lodpub.labels import Text
 from lodpub.labels import text
-from lodpub.views.state import ontology
 from lodpub.views.state import space
 from lodpub.views.state import store
+from lodpub.views.state import terms
 
 bp = Blueprint("history", __name__)
 
@@ -70,7 +70,7 @@ def history_of(iri: str, lang: str) -> History | None:
         return None
     s = space()
     agents = [agent for snapshot in found for agent in snapshot.agents]
-    labels = Labeller(history.agent_labels(store(), agents), ontology(), lang)
+    labels = Labeller(history.agent_labels(store(), agents), terms(), lang)
 
     def shown(node: URIRef, label: Text | None = None) -> Shown:
         own = s.is_own(node)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import Response
-from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import VOID
 
@@ -41,6 +40,8 @@ from lodpub.views.state import figures
 from lodpub.views.state import ontology
 from lodpub.views.state import space
 from lodpub.views.state import store
+from lodpub.vocab import Triple
+from lodpub.vocab import union
 
 bp = Blueprint("resources", __name__)
 
@@ -50,7 +51,7 @@ def vocabulary() -> Response:
     """The ontology: its IRI names a document, so it answers 200 in the negotiated format."""
     fmt = negotiate(DOCUMENT_FORMATS)
     iri = space().thing(ONTOLOGY_PATH)
-    response = represent(iri, _vocabulary_graph(iri), fmt)
+    response = represent(iri, _vocabulary(iri), fmt)
     response.headers["Content-Location"] = space().document(iri, fmt.extension)
     response.vary.add("Accept")
     return response
@@ -60,10 +61,10 @@ def vocabulary() -> Response:
 def linkset(path: str) -> Response:
     """The linkset (RFC 9264) of the landing page about a thing: its Signposting links."""
     iri = _thing_iri(path)
-    graph = description(iri).graph
-    if len(graph) == 0:
+    triples = description(iri).triples
+    if not triples:
         raise errors.NotFound(not_found_message(path))
-    return render.linkset(iri, graph)
+    return render.linkset(iri, triples)
 
 
 @bp.get(f"/{DOC}/<path:path>")
@@ -79,15 +80,15 @@ def document(path: str) -> Response:
     thing_path, extension = split if split is not None else (path, None)
     iri = _thing_iri(thing_path)
     if thing_path == ONTOLOGY_PATH:
-        graph = _vocabulary_graph(iri)
+        triples = _vocabulary(iri)
         crowded: dict[URIRef, int] = {}
     else:
         found = description(iri)
-        graph, crowded = found.graph, found.incoming_totals
-        if len(graph) == 0:
+        triples, crowded = found.triples, found.incoming_totals
+        if not triples:
             raise errors.NotFound(not_found_message(thing_path))
     fmt = negotiate(DOCUMENT_FORMATS, extension=extension)
-    response = represent(iri, graph, fmt)
+    response = represent(iri, triples, fmt)
     if extension is None:
         response.headers["Content-Location"] = space().document(iri, fmt.extension)
     for prop, total in sorted(crowded.items()):
@@ -112,10 +113,9 @@ def thing(path: str) -> Response:
     return thing_redirect(iri, path)
 
 
-def _vocabulary_graph(iri: URIRef) -> Graph:
+def _vocabulary(iri: URIRef) -> list[Triple]:
     """The ontology files, and whatever the data says about the vocabulary's hash IRIs."""
-    described = description(iri).graph
-    return ontology() + described if len(described) else ontology()
+    return union(ontology(), description(iri).triples)
 
 
 def _thing_iri(path: str) -> URIRef:

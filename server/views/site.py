@@ -61,6 +61,7 @@ from lodpub.views.state import publication
 from lodpub.views.state import space
 from lodpub.views.state import store
 from lodpub.views.state import terms
+from lodpub.vocab import union
 
 bp = Blueprint("site", __name__)
 
@@ -127,7 +128,7 @@ def home() -> Response:
         **page_context(lang, links.home),
         dataset=dataset,
         terms=terms,
-        article=_page(root, lang)[0] if root is not None else None,
+        article=_builder(root, lang).featured(root) if root is not None else None,
         article_url=space().page(root, asked_language()) if root is not None else None,
         triples=figures().triples,
     )
@@ -139,21 +140,28 @@ def home() -> Response:
 
 def _page(iri: Node, lang: str) -> tuple[Page, dict[str, Text]]:
     """The page of `iri` built from its description, and the ontology's heading words."""
-    builder = Builder(Reader(description(iri).graph), terms(), space(), lang)
+    builder = _builder(iri, lang)
     return builder.page(iri, []), builder.headings()
+
+
+def _builder(iri: Node, lang: str) -> Builder:
+    """The builder of pages from the description of `iri`."""
+    return Builder(Reader(description(iri).triples), terms(), space(), lang)
 
 
 @bp.get("/" + VOID_PATH)
 def void() -> Response:
     """The VoID description of the dataset (https://www.w3.org/TR/void/#well-known)."""
     fmt = negotiate(VOID_FORMATS)
-    graph = cached("void", lambda: catalogue.void_graph(about_dataset(), figures(), space()))
+    triples = cached(
+        "void", lambda: union(catalogue.void_graph(about_dataset(), figures(), space()))
+    )
     if fmt is HTML:
         # The page also names what the description links to (the article's title, the
         # sources'), which the dataset's own description holds.
-        graph = graph + description(space().dataset()).graph
+        triples = union(triples, description(space().dataset()).triples)
     alternates = list(site_links().void_formats)
-    response = represent(space().dataset(), graph, fmt, alternates)
+    response = represent(space().dataset(), triples, fmt, alternates)
     response.headers["Content-Location"] = space().link(VOID_PATH, format=fmt.extension)
     return response
 

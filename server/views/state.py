@@ -90,7 +90,7 @@ def description(iri: URIRef) -> Description:
     BCP 47 casing already."""
     hash_iris = [URIRef(h) for h in figures().hash_iris.get(str(iri), ())]
     found = describe(store(), iri, space(), hash_iris)
-    if len(found.graph) == 0:  # a provenance graph or snapshot: in the named graphs only
+    if not found.triples:  # a provenance graph or snapshot: in the named graphs only
         found = Description(history.describe(store(), iri))
     return found
 
