@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import lxml.html
 import pytest
 import requests
 from conftest import free_port
@@ -473,6 +474,41 @@ def test_incoming_links_per_property_are_capped_and_counted(tmp_path: Path) -> N
     assert found.incoming_totals == {held_by: 1500}
     links = [s for s, p, o in found.triples if p == held_by and o == URIRef(BASE + "ra/1")]
     assert len(links) == INCOMING_LIMIT
+
+
+def test_a_page_and_document_with_more_links_than_kept_say_how_many_and_where_all_are(
+    tmp_path: Path, tiny
+) -> None:
+    """An agent holding more roles than a description keeps: its page names how many there
+    are and links a SPARQL query that lists them all, which the real endpoint answers with
+    every one; its Turtle document keeps INCOMING_LIMIT and points to the same query."""
+    roles = INCOMING_LIMIT + 37
+    lines = [f"<role/{n}> <http://purl.org/spar/pro/isHeldBy> <ra/1> ." for n in range(roles)]
+    data = write(
+        tmp_path / "crowded.ttl",
+        "\n".join(["<ra/1> a <http://xmlns.com/foaf/0.1/Agent> .", *lines]),
+    )
+    # The real ontology (the pages read its labels); the server's own base URL.
+    env = {**tiny, "LODPUB_ONTOLOGY_DIR": str(REPO / "ontology")}
+    del env["LODPUB_BASE_URL"]
+    with serving("--data", str(data), env=env) as base:
+        page = requests.get(base + "doc/ra/1.html", timeout=30)
+        assert page.status_code == 200
+        html = lxml.html.fromstring(page.content)
+        (note,) = html.xpath("//p[@class='crowded']")
+        assert f"first {INCOMING_LIMIT} of the {roles} links" in note.text_content()
+        query = note.xpath("a/@href")[0]
+        listed = requests.get(
+            query, headers={"Accept": "application/sparql-results+json"}, timeout=30
+        )
+        assert listed.status_code == 200
+        assert len(listed.json()["results"]["bindings"]) == roles
+        document = requests.get(base + "doc/ra/1.ttl", timeout=30)
+        graph = Graph().parse(data=document.text, format="turtle")
+        held_by = URIRef("http://purl.org/spar/pro/isHeldBy")
+        assert len(list(graph.subjects(held_by, URIRef(base + "ra/1")))) == INCOMING_LIMIT
+        related = requests.utils.parse_header_links(document.headers["Link"])
+        assert any(link["url"] == query and link["rel"] == "related" for link in related)
 
 
 def test_a_sitemap_past_50000_pages_is_an_index_of_files() -> None:

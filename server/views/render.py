@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response
@@ -26,6 +27,7 @@ from lodpub import record
 from lodpub import signposting
 from lodpub.conneg import link_header
 from lodpub.conneg import negotiate
+from lodpub.describe import INCOMING_LIMIT
 from lodpub.formats import HTML
 from lodpub.formats import JSONLD
 from lodpub.formats import LINKSET_FORMATS
@@ -37,6 +39,7 @@ from lodpub.labels import ui_language
 from lodpub.pages.build import Builder
 from lodpub.pages.reader import Reader
 from lodpub.record import Record
+from lodpub.urls import SPARQL_PATH
 from lodpub.urls import with_lang
 from lodpub.views.history import provenance_links
 from lodpub.views.state import DOCUMENT_FORMATS
@@ -81,16 +84,23 @@ def page_context(lang: str, here: str) -> dict[str, Any]:
 
 
 def represent(
-    iri: URIRef, triples: Iterable[Triple], fmt: Format, alternates: Alternates | None = None
+    iri: URIRef,
+    triples: Iterable[Triple],
+    fmt: Format,
+    alternates: Alternates | None = None,
+    crowded: Mapping[URIRef, int] | None = None,
 ) -> Response:
     """`triples` about `iri` (each once) as `fmt`: RDF, or the HTML page with embedded
     metadata. `alternates` are the URLs of every format (default: the documents about
-    `iri`)."""
+    `iri`); `crowded`, the properties whose links into `iri` the triples keep only the first
+    INCOMING_LIMIT of, with how many there are: the page says so, and the page and a Link
+    header point to the SPARQL query that lists them all."""
     if alternates is None:
         alternates = [(space().document(iri, f.extension), f) for f in DOCUMENT_FORMATS]
+    more = [(prop, total, _all_links(iri, prop)) for prop, total in sorted((crowded or {}).items())]
     lang = reader_language()
     if fmt is HTML:
-        body, links = _html(iri, triples, lang, alternates)
+        body, links = _html(iri, triples, lang, alternates, more)
     else:
         body, links = _serialized(triples, fmt), _metadata_links(alternates)
     response = Response(body, content_type=fmt.content_type)
@@ -102,6 +112,11 @@ def represent(
         f'<{space().dataset()}>; rel="{VOID.inDataset}"',
         *provenance_links(iri),
         signposting.header(links),
+        *(
+            f'<{url}>; rel="related"; title="all {total} links <{prop}> to this resource; '
+            f'the document keeps the first {INCOMING_LIMIT}"'
+            for prop, total, url in more
+        ),
     ]
     response.headers["Link"] = ", ".join(header)
     response.vary.add("Accept")
@@ -209,10 +224,20 @@ def _record(read: Reader, iri: URIRef) -> Record | None:
     return record.read_record(read, ontology(), iri)
 
 
+def _all_links(iri: URIRef, prop: URIRef) -> str:
+    """The endpoint's URL for every link `prop` into `iri`."""
+    return space().link(SPARQL_PATH, query=f"SELECT ?s WHERE {{ ?s <{prop}> <{iri}> }} ORDER BY ?s")
+
+
 def _html(
-    iri: URIRef, triples: Iterable[Triple], lang: str, alternates: Alternates
+    iri: URIRef,
+    triples: Iterable[Triple],
+    lang: str,
+    alternates: Alternates,
+    more: list[tuple[URIRef, int, str]],
 ) -> tuple[str, list[signposting.Link]]:
-    """The page and its Signposting links (landing_links, and the linkset)."""
+    """The page and its Signposting links (landing_links, and the linkset); `more`: the
+    links left out, per property (how many in all, the query listing them)."""
     read = Reader(triples)
     builder = Builder(read, terms(), space(), lang)
     page = builder.page(iri, [(url, f.label, f.media_type) for url, f in alternates])
@@ -225,6 +250,8 @@ def _html(
         "terms": builder.headings(),
         "licence": licence(),
         "signposts": links,
+        "crowded": [(builder.labels.term(prop), total, url) for prop, total, url in more],
+        "incoming_limit": INCOMING_LIMIT,
     }
     if rec is not None:
         url = space().document(iri, "html")

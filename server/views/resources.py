@@ -23,12 +23,10 @@ from rdflib.namespace import VOID
 from lodpub import errors
 from lodpub import history
 from lodpub.conneg import negotiate
-from lodpub.describe import INCOMING_LIMIT
 from lodpub.urls import DOC
 from lodpub.urls import LINKSET
 from lodpub.urls import ONTOLOGY_PATH
 from lodpub.urls import SITEMAP_PATH
-from lodpub.urls import SPARQL_PATH
 from lodpub.views import render
 from lodpub.views.citing import citation_document
 from lodpub.views.citing import thing_redirect
@@ -88,16 +86,9 @@ def document(path: str) -> Response:
         if not triples:
             raise errors.NotFound(not_found_message(thing_path))
     fmt = negotiate(DOCUMENT_FORMATS, extension=extension)
-    response = represent(iri, triples, fmt)
+    response = represent(iri, triples, fmt, crowded=crowded)
     if extension is None:
         response.headers["Content-Location"] = space().document(iri, fmt.extension)
-    for prop, total in sorted(crowded.items()):
-        # The document keeps the first INCOMING_LIMIT of these links; the endpoint has all.
-        query = f"SELECT ?s WHERE {{ ?s <{prop}> <{iri}> }} ORDER BY ?s"
-        url = space().link(SPARQL_PATH, query=query)
-        title = f"all {total} links <{prop}> to this resource; the document shows the first "
-        title += f"{INCOMING_LIMIT}"
-        response.headers.add("Link", f'<{url}>; rel="related"; title="{title}"')
     return response
 
 
