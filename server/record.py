@@ -260,13 +260,15 @@ def genre(read: Reader, work: Node) -> Genre:
     return found[0] if found else "document"
 
 
-def schema_org_term(ontology: Graph) -> URIRef:
+def schema_org_term(ontology: Graph) -> URIRef | None:
     """`lodpub:schemaOrgTerm`, whose namespace moves with the base URL the ontology was loaded
-    with: found as the annotation property the ontology declares under that local name."""
+    with: found as the annotation property the ontology declares under that local name. None
+    when a deployment's own ontology declares none: it maps nothing to schema.org, and the
+    pages and metadata call everything schema:Thing."""
     for prop in ontology.subjects(RDF.type, OWL.AnnotationProperty):
         if str(prop).endswith("#schemaOrgTerm"):
             return prop
-    raise LookupError("the ontology declares no lodpub:schemaOrgTerm")
+    return None
 
 
 def schema_term(ontology: Graph, term: Node) -> str | None:
@@ -279,8 +281,12 @@ def schema_term(ontology: Graph, term: Node) -> str | None:
 def _schema_terms(ontology: Graph) -> dict[str, str | None]:
     """Every term the ontology maps to schema.org, with its local name there: read once per
     ontology (it never changes while the app runs; a page maps some hundred terms)."""
-    mapped = ontology.subject_objects(schema_org_term(ontology))
-    return {str(term): schema_local_name(target) for term, target in mapped}
+    mapping = schema_org_term(ontology)
+    if mapping is None:
+        return {}
+    return {
+        str(term): schema_local_name(target) for term, target in ontology.subject_objects(mapping)
+    }
 
 
 def schema_local_name(target: Node | None) -> str | None:

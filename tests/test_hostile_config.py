@@ -4,6 +4,7 @@ with); and a base URL with a path serves every IRI it mints below that path."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -165,6 +166,31 @@ def test_base_url_with_a_path_serves_every_iri_below_it() -> None:
         outside = requests.get(f"http://127.0.0.1:{port}/br/1", timeout=60)
         assert outside.status_code == 404
         assert base in outside.text
+
+
+def test_an_ontology_of_its_own_without_schema_org_mappings_still_serves_every_page(
+    tmp_path,
+) -> None:
+    """A deployment's ontology folder that maps nothing to schema.org (no
+    lodpub:schemaOrgTerm): pages, their embedded metadata and the vocabulary page are served,
+    typed as schema.org's most general kind, schema:Thing."""
+    ontology = tmp_path / "ontology"
+    ontology.mkdir()
+    (ontology / "terms.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<http://purl.org/spar/fabio/JournalArticle> rdfs:label "journal article"@en .\n',
+        encoding="utf-8",
+    )
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    env = {"LODPUB_ONTOLOGY_DIR": str(ontology), "LODPUB_SHAPES_DIR": str(shapes)}
+    with serving(env=env) as base:
+        for path in ("doc/br/1.html", "doc/br/3.html", "doc/ra/1.html", "ontology", ""):
+            page = requests.get(base + path, headers={"Accept": "text/html"}, timeout=60)
+            assert page.status_code == 200, (path, page.text[-500:])
+        article = lxml_html.fromstring(requests.get(base + "doc/br/1.html", timeout=60).content)
+        (embedded,) = article.xpath("//script[@type='application/ld+json']/text()")
+        assert json.loads(embedded)["@type"] == "Thing"
 
 
 def test_empty_data_file_is_refused(runner: CliRunner, tmp_path) -> None:

@@ -460,7 +460,7 @@ def vocabulary(b: Builder, iri: URIRef) -> model.Vocabulary:
     rows = []
     for term in r.subjects_with(RDFS.label) - {iri}:
         own = b.space.is_own(term)
-        mapped = r.value(term, schema_property)
+        mapped = r.value(term, schema_property) if schema_property is not None else None
         rows.append(
             model.VocabularyTerm(
                 own=own,
