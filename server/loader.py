@@ -1,27 +1,33 @@
 """A publication built once into a directory on disk, and served from it read-only.
 
-`lodpub load FILE… --store DIR` reads the files into an Oxigraph store in memory, validates
-them there (lodpub.validate, with the ontology in a graph of its own), and meanwhile a forked
-process writes the same store to disk and counts the dataset's figures. Beside the store it
-records what serving needs and must not recompute:
+`lodpub load FILE… --store DIR` reads the files into an Oxigraph store in memory and
+validates them there (lodpub.validate, with the ontology in a graph of its own, the queries
+spread over one process a core); meanwhile another process reads the same files into a new
+store on disk and counts the dataset's figures. Beside the store it records what serving
+needs and must not recompute:
 
     DIR -> DIR.<version>-<time>/      (DIR is a symbolic link to the current build)
-        oxigraph/                     the store (lodpub.store.ValidationStore.save)
+        oxigraph/                     the store (lodpub.store.ValidationStore, on disk)
         manifest.json                 version, base URL, files, counts, when
         report.txt                    the validation report (warnings included)
         figures.json, things.txt      the dataset's figures (lodpub.catalogue.Figures)
 
-Why in memory, and why two processes: the validation queries ran five times slower on the
-on-disk store (RocksDB) than in memory, and grew faster than the data there (140 s at 1,000
-articles, ×13.7 from 100 articles; in memory 38 s, ×8.3). Writing the store and counting do
-not depend on the report, so they run on the other core, from a copy-on-write fork of the
-store in memory: the files are parsed once and blank nodes keep the labels the report names.
-Memory is Oxigraph's: some 450 bytes a triple, twice while the store is copied to disk.
+Why in memory, and why several processes: the validation queries ran five times slower on
+the on-disk store (RocksDB) than in memory, and grew faster than the data there (140 s at
+1,000 articles, ×13.7 from 100 articles; in memory 38 s, ×8.3). The queries are independent
+of each other, and writing the store and counting do not depend on the report, so all of it
+runs on every core. The validating processes are forked from this one and share its store
+copy-on-write; the writer is started afresh (spawned) and parses the files again, because
+RocksDB's background threads do not survive a fork (a store opened before forking hangs the
+child's). So a blank node has one label in the report and another in the store: a report
+names blank nodes only to tell them apart. Memory is Oxigraph's, some 450 bytes a triple in
+memory, plus the bulk loader's buffers and the hash tables of the queries running.
 
 A build is written under a name of its own (`DIR.partial-<pid>`), renamed when complete,
 and only then does DIR switch to it, by replacing the link in one `os.replace`: a load that
 is interrupted, fails or finds violations leaves DIR pointing where it pointed (a writer
-left behind by a killed load finishes its partial build, which the next load removes). The
+left behind by a killed load ends when it finds the build removed, or finishes it for the next
+load to remove). The
 build DIR pointed to before stays (a server may still have it open); older ones are removed.
 """
 
@@ -65,6 +71,8 @@ Progress = Callable[[str, int], AbstractContextManager[Any]]
 MANIFEST = "manifest.json"
 REPORT = "report.txt"
 DATABASE = "oxigraph"
+# Processes the validation queries run in (beside the one writing the store): one a core.
+PROCESSES = os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,9 @@ def load(
     def validated(store: ValidationStore, triples: int) -> Report:
         store.add(to_nquads(ontology, ONTOLOGY_GRAPH))
         with (progress or _no_progress)("Validating", query_count(shapes)) as bar:
-            report = validate_store(store, shapes, base_url, triples=triples, progress=bar.update)
+            report = validate_store(
+                store, shapes, base_url, triples=triples, progress=bar.update, processes=PROCESSES
+            )
         store.remove_graph(ONTOLOGY_GRAPH)
         return report
 
@@ -162,30 +172,30 @@ def _build(
     progress = progress or _no_progress
     steps: dict[str, float] = {}
     writer: _Writer | None = None
+    report: Report | None = None
     try:
-        store = ValidationStore()
-        total = sum(path.stat().st_size for path in files if path.is_file())
-        with progress("Loading", total) as bar:
-            store.load_files(files, base_url, bar.update)
-        triples = len(store)
-        if triples == 0:
-            named = ", ".join(str(path) for path in files)
-            raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
-        steps["loading"] = round(time.monotonic() - started, 1)
-        space = UriSpace(base_url, ())
-        writer = _Writer(store, partial, space)  # before `check` adds the ontology
-        report = check(store, triples) if check is not None else None
-        if report is not None:
+        writer = _Writer(files, base_url, partial)
+        if check is not None:
+            store = ValidationStore()
+            total = sum(path.stat().st_size for path in files if path.is_file())
+            with progress("Loading", total) as bar:
+                store.load_files(files, base_url, bar.update)
+            _refuse_empty(files, len(store))
+            steps["loading"] = round(time.monotonic() - started, 1)
+            report = check(store, len(store))
+            del store
             steps["validating"] = round(time.monotonic() - started - steps["loading"], 1)
-        if report is not None and not report.conforms:
-            writer.stop()
-            shutil.rmtree(partial, ignore_errors=True)
-            return None, report
-        del store
+            if not report.conforms:
+                writer.stop()
+                shutil.rmtree(partial, ignore_errors=True)
+                return None, report
         with progress("Writing", 1) as bar:
-            steps.update(writer.wait())
+            triples, seconds = writer.wait()
             bar.update(1)
+        _refuse_empty(files, triples)
+        steps.update(seconds)
         figures = catalogue.Figures.read(partial)
+        space = UriSpace(base_url, ())
         newest = max(path.stat().st_mtime for path in files)
         manifest = Manifest(
             version=stores.data_version(files, base_url),
@@ -213,23 +223,21 @@ def _build(
 
 
 class _Writer:
-    """A forked process that saves `store` into `directory` (DATABASE) and counts its figures
-    there (catalogue.Figures.save), while this process goes on (validating the same store).
+    """A process that reads `files` into a new store on disk in `directory` (DATABASE) and
+    counts its figures there (catalogue.Figures.save), while this one validates them."""
 
-    Forked, not spawned: the child shares the parsed store copy-on-write instead of parsing
-    the files again, and nothing else is running in this process when it forks."""
-
-    def __init__(self, store: ValidationStore, directory: Path, space: UriSpace) -> None:
-        context = multiprocessing.get_context("fork")
+    def __init__(self, files: Sequence[Path], base_url: str, directory: Path) -> None:
+        context = multiprocessing.get_context("spawn")  # see the module's docstring
         self._answer, answer = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_write, args=(store, directory, space, answer), name="lodpub-writer"
+            target=_write, args=(files, base_url, directory, answer), name="lodpub-writer"
         )
         self._process.start()
         answer.close()
 
-    def wait(self) -> dict[str, float]:
-        """The seconds the writer took (writing, counting). Raises what it raised."""
+    def wait(self) -> tuple[int, dict[str, float]]:
+        """The triples written and the seconds the writer took (writing, counting). Raises
+        what it raised."""
         try:
             outcome = self._answer.recv()
         except EOFError:
@@ -237,7 +245,7 @@ class _Writer:
         self._process.join()
         if isinstance(outcome, BaseException):
             raise outcome
-        if not isinstance(outcome, dict):
+        if not isinstance(outcome, tuple):
             raise RuntimeError(
                 f"the process writing the store ended with exit code {self._process.exitcode}"
             )
@@ -250,18 +258,30 @@ class _Writer:
         self._process.join()
 
 
-def _write(store: ValidationStore, directory: Path, space: UriSpace, answer: Any) -> None:
-    """The writer's work (in the forked process): send back its seconds or its exception."""
+def _write(files: Sequence[Path], base_url: str, directory: Path, answer: Any) -> None:
+    """The writer's work (in its own process): send back its seconds or its exception."""
     try:
         started = time.monotonic()
-        store.save(directory / DATABASE)
+        store = ValidationStore(directory=directory / DATABASE)
+        store.load_files(files, base_url)
+        store.finish()
+        triples = len(store)
+        del store  # closed: opened again read-only, as a server opens it
         written = time.monotonic()
-        catalogue.figures(store.lookups(), space).save(directory)
+        opened = stores.disk_store(directory / DATABASE, "")
+        catalogue.figures(opened, UriSpace(base_url, ())).save(directory)
+        del opened
         counted = time.monotonic()
         seconds = {"writing": written - started, "counting": counted - written}
-        answer.send({step: round(value, 1) for step, value in seconds.items()})
+        answer.send((triples, {step: round(value, 1) for step, value in seconds.items()}))
     except BaseException as error:  # noqa: BLE001 (the parent raises it)
         answer.send(error)
+
+
+def _refuse_empty(files: Sequence[Path], triples: int) -> None:
+    if triples == 0:
+        named = ", ".join(str(path) for path in files)
+        raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
 
 
 def open_published(target: Path) -> Published:

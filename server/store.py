@@ -514,7 +514,7 @@ class ValidationStore:
     """
 
     def __init__(self, nquads: bytes = b"", *, directory: Path | None = None) -> None:
-        """In memory, or on disk in `directory` (some five times slower to check: see
+        """In memory, or on disk in `directory` (some five times slower to check, see
         lodpub.loader)."""
         self._store = pyoxigraph.Store(str(directory) if directory else None)
         self.add(nquads)
@@ -549,18 +549,10 @@ class ValidationStore:
         """Remove the named graph `name` and its triples (the ontology, once checked)."""
         self._store.remove_graph(pyoxigraph.NamedNode(str(name)))
 
-    def save(self, directory: Path) -> None:
-        """Write every quad into a new on-disk store at `directory`, flushed and compacted for
-        `disk_store` to open read-only. Blank nodes keep their labels: a report made on this
-        store names the nodes the saved one holds."""
-        saved = pyoxigraph.Store(str(directory))
-        saved.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
-        saved.flush()
-        saved.optimize()
-
-    def lookups(self) -> Store:
-        """This store's data behind Store's trusted lookups (no workers), for counting it."""
-        return Store(self._store, "", ("_load", b""), workers=0)
+    def finish(self) -> None:
+        """Write everything to disk and compact it, for `disk_store` to open read-only."""
+        self._store.flush()
+        self._store.optimize()
 
     def select(self, sparql: str) -> Iterator[dict[str, Node]]:
         """The solutions of a SELECT query, one dict (variable name → term, unbound variables
