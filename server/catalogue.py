@@ -379,5 +379,11 @@ def _add_linksets(void: Graph, figures: Figures, dataset: URIRef, here: URIRef) 
 
 
 def _natural(iri: str) -> list[str | int]:
-    """Sort key putting `br/2` before `br/10`."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", iri)]
+    """Sort key putting `br/2` before `br/10`: the runs of digits (every other part of the
+    split) as numbers."""
+    parts: list[str | int] = list(_DIGITS.split(iri))
+    parts[1::2] = map(int, parts[1::2])
+    return parts
+
+
+_DIGITS = re.compile(r"(\d+)")

@@ -1,10 +1,9 @@
 """A publication built once into a directory on disk, and served from it read-only.
 
-`lodpub load FILE… --store DIR` reads the files into an Oxigraph store in memory and
-validates them there (lodpub.validate, with the ontology in a graph of its own, the queries
-spread over one process a core); meanwhile another process reads the same files into a new
-store on disk and counts the dataset's figures. Beside the store it records what serving
-needs and must not recompute:
+`lodpub load FILE… --store DIR` reads the files into an Oxigraph store in memory, counts the
+dataset's figures there and validates them there (lodpub.validate, with the ontology in a
+graph of its own), while another process reads the same files into a new store on disk.
+Beside that store it records what serving needs and must not recompute:
 
     DIR -> DIR.<version>-<time>/      (DIR is a symbolic link to the current build)
         oxigraph/                     the store (lodpub.store.ValidationStore, on disk)
@@ -14,20 +13,20 @@ needs and must not recompute:
 
 Why in memory, and why several processes: the validation queries ran five times slower on
 the on-disk store (RocksDB) than in memory, and grew faster than the data there (140 s at
-1,000 articles, ×13.7 from 100 articles; in memory 38 s, ×8.3). The queries are independent
-of each other, and writing the store and counting do not depend on the report, so all of it
-runs on every core. The validating processes are forked from this one and share its store
+1,000 articles, ×13.7 from 100 articles; in memory 38 s, ×8.3); counting did too. The
+queries are independent of each other, and writing the store and counting do not depend on
+the report, so all of it runs side by side on every core. The counting and the validating
+processes are forked from this one after it has read the files, and share its store
 copy-on-write; the writer is started afresh (spawned) and parses the files again, because
-RocksDB's background threads do not survive a fork (a store opened before forking hangs the
-child's). So a blank node has one label in the report and another in the store: a report
-names blank nodes only to tell them apart. Memory is Oxigraph's, some 450 bytes a triple in
-memory, plus the bulk loader's buffers and the hash tables of the queries running.
+RocksDB's background threads do not survive a fork (a forked writer hung in a process that
+had opened a store before). So a blank node has one label in the report and another in the
+store: a report names blank nodes only to tell them apart. Memory is Oxigraph's: some 450
+bytes a triple in memory, the bulk loader's buffers and the hash tables of running queries.
 
 A build is written under a name of its own (`DIR.partial-<pid>`), renamed when complete,
 and only then does DIR switch to it, by replacing the link in one `os.replace`: a load that
 is interrupted, fails or finds violations leaves DIR pointing where it pointed (a writer
-left behind by a killed load ends when it finds the build removed, or finishes it for the next
-load to remove). The
+left behind by a killed load finishes its build, which the next load removes). The
 build DIR pointed to before stays (a server may still have it open); older ones are removed.
 """
 
@@ -171,29 +170,35 @@ def _build(
     partial.mkdir(parents=True)
     progress = progress or _no_progress
     steps: dict[str, float] = {}
-    writer: _Writer | None = None
+    helpers: list[_Helper] = []
     report: Report | None = None
     try:
-        writer = _Writer(files, base_url, partial)
+        writer = _Helper("spawn", _write, files, base_url, partial)  # see the docstring
+        helpers.append(writer)
+        store = ValidationStore()
+        total = sum(path.stat().st_size for path in files if path.is_file())
+        with progress("Loading", total) as bar:
+            store.load_files(files, base_url, bar.update)
+        triples = len(store)
+        if triples == 0:
+            named = ", ".join(str(path) for path in files)
+            raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
+        steps["loading"] = round(time.monotonic() - started, 1)
+        counter = _Helper("fork", _count, store, base_url, partial)  # before the ontology
+        helpers.append(counter)
         if check is not None:
-            store = ValidationStore()
-            total = sum(path.stat().st_size for path in files if path.is_file())
-            with progress("Loading", total) as bar:
-                store.load_files(files, base_url, bar.update)
-            _refuse_empty(files, len(store))
-            steps["loading"] = round(time.monotonic() - started, 1)
-            report = check(store, len(store))
-            del store
+            report = check(store, triples)
             steps["validating"] = round(time.monotonic() - started - steps["loading"], 1)
             if not report.conforms:
-                writer.stop()
+                for helper in helpers:
+                    helper.stop()
                 shutil.rmtree(partial, ignore_errors=True)
                 return None, report
+        del store
         with progress("Writing", 1) as bar:
-            triples, seconds = writer.wait()
+            steps["counting"] = counter.wait()
+            steps["writing"] = writer.wait()
             bar.update(1)
-        _refuse_empty(files, triples)
-        steps.update(seconds)
         figures = catalogue.Figures.read(partial)
         space = UriSpace(base_url, ())
         newest = max(path.stat().st_mtime for path in files)
@@ -214,30 +219,30 @@ def _build(
         build = target.with_name(f"{target.name}.{manifest.version[:16]}-{time.time_ns()}")
         partial.rename(build)
     except BaseException:
-        if writer is not None:
-            writer.stop()
+        for helper in helpers:
+            helper.stop()
         shutil.rmtree(partial, ignore_errors=True)
         raise
     _switch(target, build)
     return manifest, report
 
 
-class _Writer:
-    """A process that reads `files` into a new store on disk in `directory` (DATABASE) and
-    counts its figures there (catalogue.Figures.save), while this one validates them."""
+class _Helper:
+    """`work(*arguments)` in a process of its own, started by `method` ("fork": it shares
+    this process's memory as it was; "spawn": a fresh interpreter, the arguments pickled),
+    while this one goes on. `wait()` returns the seconds it took."""
 
-    def __init__(self, files: Sequence[Path], base_url: str, directory: Path) -> None:
-        context = multiprocessing.get_context("spawn")  # see the module's docstring
+    def __init__(self, method: str, work: Callable[..., None], *arguments: Any) -> None:
+        context = multiprocessing.get_context(method)
         self._answer, answer = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_write, args=(files, base_url, directory, answer), name="lodpub-writer"
+            target=_run, args=(answer, work, *arguments), name=f"lodpub-{work.__name__[1:]}"
         )
         self._process.start()
         answer.close()
 
-    def wait(self) -> tuple[int, dict[str, float]]:
-        """The triples written and the seconds the writer took (writing, counting). Raises
-        what it raised."""
+    def wait(self) -> float:
+        """The seconds the work took. Raises what it raised."""
         try:
             outcome = self._answer.recv()
         except EOFError:
@@ -245,43 +250,39 @@ class _Writer:
         self._process.join()
         if isinstance(outcome, BaseException):
             raise outcome
-        if not isinstance(outcome, tuple):
+        if not isinstance(outcome, float):
             raise RuntimeError(
-                f"the process writing the store ended with exit code {self._process.exitcode}"
+                f"the process {self._process.name} ended with exit code {self._process.exitcode}"
             )
         return outcome
 
     def stop(self) -> None:
-        """End the writer (its build is being thrown away)."""
+        """End the process (its work is being thrown away)."""
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
 
 
-def _write(files: Sequence[Path], base_url: str, directory: Path, answer: Any) -> None:
-    """The writer's work (in its own process): send back its seconds or its exception."""
+def _run(answer: Any, work: Callable[..., None], *arguments: Any) -> None:
+    """A helper process: do the work, send back its seconds or its exception."""
     try:
         started = time.monotonic()
-        store = ValidationStore(directory=directory / DATABASE)
-        store.load_files(files, base_url)
-        store.finish()
-        triples = len(store)
-        del store  # closed: opened again read-only, as a server opens it
-        written = time.monotonic()
-        opened = stores.disk_store(directory / DATABASE, "")
-        catalogue.figures(opened, UriSpace(base_url, ())).save(directory)
-        del opened
-        counted = time.monotonic()
-        seconds = {"writing": written - started, "counting": counted - written}
-        answer.send((triples, {step: round(value, 1) for step, value in seconds.items()}))
+        work(*arguments)
+        answer.send(round(time.monotonic() - started, 1))
     except BaseException as error:  # noqa: BLE001 (the parent raises it)
         answer.send(error)
 
 
-def _refuse_empty(files: Sequence[Path], triples: int) -> None:
-    if triples == 0:
-        named = ", ".join(str(path) for path in files)
-        raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
+def _write(files: Sequence[Path], base_url: str, directory: Path) -> None:
+    """Read `files` into a new store on disk in `directory`, compacted for reading."""
+    store = ValidationStore(directory=directory / DATABASE)
+    store.load_files(files, base_url)
+    store.finish()
+
+
+def _count(store: ValidationStore, base_url: str, directory: Path) -> None:
+    """Count the dataset's figures in `store` and save them into `directory`."""
+    catalogue.figures(store.lookups(), UriSpace(base_url, ())).save(directory)
 
 
 def open_published(target: Path) -> Published:
