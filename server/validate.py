@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import functools
 import json
-import multiprocessing
 import re
 from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
-from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -200,69 +198,31 @@ def validate_store(
     triples: int,
     limit: int = MAX_FINDINGS_PER_SHAPE,
     progress: Callable[[int], None] | None = None,
-    processes: int = 1,
 ) -> Report:
     """Check the union of the graphs of `store` (the data and the ontology, see
     ONTOLOGY_GRAPH) against `shapes`, with a few queries per shape over all its focus nodes
     at once (lodpub.shacl). `triples` is the size of the data the report states;
-    `progress(1)` is called after each of its `query_count(shapes)` queries. With
-    `processes` above 1 the queries run in that many processes forked from this one, which
-    share the store copy-on-write (for a store in memory that nothing changes meanwhile).
-    Raises errors.UnusableShapes when the shapes cannot be applied."""
+    `progress(1)` is called after each of its `query_count(shapes)` queries. Raises
+    errors.UnusableShapes when the shapes cannot be applied."""
     queries = _queries(shapes)
     _check_regular_expressions(store, shapes)
     collector = _Collector(_results_graph(shapes, base_url), limit)
-    for query, rows in _answers(store, list(queries), processes):
-        branches = queries[query]
+    for query, branches in queries.items():
         check = next(iter(branches.values()))
-        if isinstance(rows, str):
+        try:
+            for row in store.select(query):
+                if "branch" in row:
+                    check = branches[int(row.pop("branch"))]
+                collector.add(*_finding(check, row, collector.results, shapes))
+        except (SyntaxError, OSError) as error:
             # A query that does not parse or run (a SHACL-SPARQL text, a regular expression
             # Oxigraph's engine refuses) means the shapes, not the data, are at fault.
             name = _shape_name(shapes, check.shape)
-            raise UnusableShapes(f"the SHACL shapes cannot be applied: {name}: {rows}")
-        for row in rows:
-            if "branch" in row:
-                check = branches[int(row.pop("branch"))]
-            collector.add(*_finding(check, row, collector.results, shapes))
+            reason = str(error).strip().splitlines()[0]
+            raise UnusableShapes(f"the SHACL shapes cannot be applied: {name}: {reason}") from error
         if progress is not None:
             progress(1)
     return collector.report(base_url, triples, _count_shapes(shapes))
-
-
-Answer = tuple[str, list[dict[str, Node]] | str]
-
-
-def _answers(store: ValidationStore, queries: list[str], processes: int) -> Iterator[Answer]:
-    """Each query with its rows (or the reason it could not run), in the order they finish.
-
-    Why processes: the queries are independent and each runs on one core; Oxigraph's store
-    in memory is shared by forking after it is loaded, not copied (the report does not depend
-    on the order, see _Collector)."""
-    if processes <= 1:
-        for query in queries:
-            yield _answer(store, query)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes, initializer=_adopt, initargs=(store,)) as pool:
-        yield from pool.imap_unordered(_answer_adopted, queries)
-
-
-def _answer(store: ValidationStore, query: str) -> Answer:
-    try:
-        return query, list(store.select(query))
-    except (SyntaxError, OSError) as error:
-        return query, str(error).strip().splitlines()[0]
-
-
-_adopted: list[ValidationStore] = []  # in a forked process: the store it answers from
-
-
-def _adopt(store: ValidationStore) -> None:
-    _adopted.append(store)
-
-
-def _answer_adopted(query: str) -> Answer:
-    return _answer(_adopted[0], query)
 
 
 def query_count(shapes: Graph) -> int:
