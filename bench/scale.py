@@ -201,13 +201,14 @@ def markdown(sizes: list[Size], options: argparse.Namespace, load: str) -> str:
         "in ms; `503`: the query ran past the endpoint's time limit; `> N s`: no answer "
         "within wrk's run.",
         "",
-        "| articles | triples | `lodpub load` s (loading / validating / counting) "
+        "| articles | triples | `lodpub load` s (loading / validating; beside them: counting "
+        "/ writing) "
         "| load peak MiB | store MiB | start s | resident MiB per serving process (max) |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in sizes:
         steps = " / ".join(
-            f"{s.steps.get(k, 0):.1f}" for k in ("loading", "validating", "counting")
+            f"{s.steps.get(k, 0):.1f}" for k in ("loading", "validating", "counting", "writing")
         )
         memory = max(s.memory_mb, default=0)
         lines.append(

@@ -89,6 +89,10 @@ class UnreadableFile(LodpubError):
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple:
+        # Raised in lodpub.loader's writer process too, and sent to the loading one.
+        return type(self), (self.path, self.reason, self.line)
+
 
 class UnusableShapes(LodpubError):
     """The shapes parse as RDF but the SHACL engine cannot apply them (say, a SPARQL

@@ -9,8 +9,9 @@ Two engines give the same findings: "sparql" (the default, lodpub.shacl: one Oxi
 per constraint over all focus nodes, which scales to a journal's archive) and "pyshacl" (the
 reference implementation, one focus node at a time; the tests compare the two).
 
-A report is bounded: it keeps the first `MAX_FINDINGS_PER_SHAPE` findings of each shape and
-counts the others, so a file with a million faults gives a readable report in bounded memory.
+A report is bounded: it keeps the first `MAX_FINDINGS_PER_SHAPE` findings of each shape (in
+the report's order, whatever order the engine found them in) and counts the others, so a
+file with a million faults gives a readable report in bounded memory.
 """
 
 from __future__ import annotations
@@ -277,28 +278,42 @@ def to_nquads(graph: Graph, name: URIRef | None = None) -> bytes:
 
 
 class _Collector:
-    """Keeps the first `limit` findings per shape name (and their sh:ValidationResult
-    triples), counts all."""
+    """Keeps the first `limit` findings per shape name in the report's order (and their
+    sh:ValidationResult triples), counts all.
+
+    The first in the report's order, not the first found: the order a store answers in
+    depends on how it holds the data (in memory, on disk), and the report must not. At most
+    twice `limit` findings per shape are held at a time."""
 
     def __init__(self, results: Graph, limit: int) -> None:
         self.results = results
         self.limit = limit
-        self.kept: dict[str, list[Finding]] = {}
+        self.kept: dict[str, list[tuple[tuple, Finding, Callable[[Graph], None] | None]]] = {}
         self.counts: Counter[URIRef] = Counter()
         self.omitted: Counter[str] = Counter()
 
     def add(self, finding: Finding, describe: Callable[[Graph], None] | None = None) -> None:
         self.counts[finding.severity] += 1
         kept = self.kept.setdefault(finding.shape, [])
-        if len(kept) >= self.limit:
-            self.omitted[finding.shape] += 1
-            return
-        kept.append(finding)
-        if describe is not None:
-            describe(self.results)
+        kept.append((_finding_key(finding), finding, describe))
+        if len(kept) >= 2 * self.limit:
+            self._trim(finding.shape)
+
+    def _trim(self, shape: str) -> None:
+        kept = sorted(self.kept[shape], key=lambda entry: entry[0])
+        if len(kept) > self.limit:
+            self.omitted[shape] += len(kept) - self.limit
+            self.kept[shape] = kept[: self.limit]
 
     def report(self, base_url: str, triples: int, shapes: int) -> Report:
-        findings = sorted((f for kept in self.kept.values() for f in kept), key=_finding_key)
+        findings = []
+        for shape in self.kept:
+            self._trim(shape)
+            for _, finding, describe in self.kept[shape]:
+                findings.append(finding)
+                if describe is not None:
+                    describe(self.results)
+        findings.sort(key=_finding_key)
         if not any(self.results.subjects(RDF.type, SH.ValidationReport)):
             report = BNode()
             self.results.add((report, RDF.type, SH.ValidationReport))
