@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -108,10 +109,11 @@ def check_query(
     *,
     max_bytes: int,
     base_iri: str,
-    graphs: Iterable[str] = (),
+    has_graph: Callable[[str], bool] = lambda _iri: False,
     form: str | None = None,
 ) -> None:
-    """Refuse what must not run. `graphs` are the named graphs of the loaded data; `form` is
+    """Refuse what must not run. `has_graph(iri)` says whether the loaded data has a named
+    graph `iri`; `form` is
     `query_form(sparql)` when the caller has it already (reading it again costs ~60 µs).
 
     Raises errors.PayloadTooLarge when the query's UTF-8 text is longer than `max_bytes`;
@@ -146,7 +148,7 @@ def check_query(
                 "SERVICE is not allowed: this endpoint queries its own data only and "
                 "calls no other server. Remove the SERVICE clause."
             )
-    check_graph_iris(dataset_iris(toks, base_iri), graphs)
+    check_graph_iris(dataset_iris(toks, base_iri), has_graph)
 
 
 def dataset_iris(toks: list[Token], base_iri: str) -> list[str]:
@@ -187,16 +189,17 @@ def _resolve(base: str, reference: str) -> str | None:
         return None
 
 
-def check_graph_iris(iris: Iterable[str], graphs: Iterable[str] = ()) -> None:
+def check_graph_iris(
+    iris: Iterable[str], has_graph: Callable[[str], bool] = lambda _iri: False
+) -> None:
     """Refuse graph IRIs that name no loaded graph and are not web IRIs (file:, ftp:, …).
 
     Graph IRIs are only looked up among the loaded graphs, never read: an http(s) IRI that
     names no loaded graph is an empty graph, as the SPARQL Protocol allows. Anything else is
     refused so that nobody believes a file was read. Raises errors.BadRequest.
     """
-    known = set(graphs)
     for iri in iris:
-        if iri in known:
+        if has_graph(iri):
             continue
         if not is_iri(iri):
             raise errors.BadRequest(

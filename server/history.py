@@ -38,7 +38,7 @@ SNAPSHOT_STEM = "se/"
 class Lookups(Protocol):
     """The part of lodpub.store.Store this module needs."""
 
-    def graph_names(self) -> frozenset[str]: ...
+    def has_graph(self, iri: str) -> bool: ...
 
     def triples(self, sparql: str) -> list[Triple]: ...
 
@@ -59,24 +59,24 @@ class Snapshot:
 
 def provenance_graph(store: Lookups, entity: URIRef) -> URIRef | None:
     """The named graph holding `entity`'s provenance (`<entity>/prov/`), None when it has
-    none. A set lookup: no query."""
+    none."""
     graph = f"{entity}{GRAPH_SUFFIX}"
-    return URIRef(graph) if graph in store.graph_names() else None
+    return URIRef(graph) if store.has_graph(graph) else None
 
 
 def is_provenance(store: Lookups, iri: URIRef) -> bool:
     """Whether `iri` is a provenance graph or a snapshot in one (things that exist only in
     the named graphs)."""
     graph = str(iri) if str(iri).endswith(GRAPH_SUFFIX) else _graph_of_snapshot(iri)
-    return graph is not None and graph in store.graph_names()
+    return graph is not None and store.has_graph(graph)
 
 
 def describe(store: Lookups, iri: URIRef) -> list[Triple]:
     """The document of a provenance graph (every statement in it) or of a snapshot (its own
     statements, from its entity's provenance graph); empty for any other IRI."""
-    if str(iri).endswith(GRAPH_SUFFIX) and str(iri) in store.graph_names():
+    if str(iri).endswith(GRAPH_SUFFIX) and store.has_graph(str(iri)):
         return store.triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
-    if (graph := _graph_of_snapshot(iri)) is not None and graph in store.graph_names():
+    if (graph := _graph_of_snapshot(iri)) is not None and store.has_graph(graph):
         return store.triples(
             f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }}"
         )
@@ -87,7 +87,7 @@ def snapshots(store: Lookups, iri: URIRef) -> list[Snapshot]:
     """The snapshots of the entity `iri`, or of the entity whose provenance graph `iri` is,
     oldest first; [] when there are none."""
     graph = str(iri) if str(iri).endswith(GRAPH_SUFFIX) else f"{iri}{GRAPH_SUFFIX}"
-    if graph not in store.graph_names():
+    if not store.has_graph(graph):
         return []
     found = Reader(
         store.triples(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")

@@ -118,7 +118,6 @@ class Store:
         self._opened_in = os.getpid()
         self._version = version
         self._worker_source = worker_source
-        self._graphs = frozenset(g.value for g in store.named_graphs())
         self._pool_size = workers
         self._memory_mb = memory_mb
         self._pool: WorkerPool | None = None
@@ -233,9 +232,13 @@ class Store:
 
     # --- about the data ---------------------------------------------------------------------
 
-    def graph_names(self) -> frozenset[str]:
-        """IRIs of the named graphs."""
-        return self._graphs
+    def has_graph(self, iri: str) -> bool:
+        """Whether the data has a named graph `iri`: one indexed lookup (an archive with
+        provenance has a graph per entity, millions, which no process keeps a list of)."""
+        try:
+            return self._store.contains_named_graph(pyoxigraph.NamedNode(iri))
+        except ValueError:  # not an IRI
+            return False
 
     def triple_count(self) -> int:
         """Number of triples in all graphs (quads)."""

@@ -251,15 +251,14 @@ def _answer_in(app: Flask, query: Request, form: str) -> Answer:
     """`_answer` for `app`, outside a request."""
     config = app.config
     store = of(app).store
-    graphs = store.graph_names()
     guard.check_query(
         query.sparql,
         max_bytes=config["MAX_QUERY_BYTES"],
         base_iri=query.base_iri,
-        graphs=graphs,
+        has_graph=store.has_graph,
         form=form,
     )
-    guard.check_graph_iris(query.default_graph_uris + query.named_graph_uris, graphs)
+    guard.check_graph_iris(query.default_graph_uris + query.named_graph_uris, store.has_graph)
     admission = _admission(app)
     if not admission.take():
         raise errors.ServiceUnavailable(
