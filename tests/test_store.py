@@ -316,7 +316,7 @@ class CountingStore:
 
     def __getattr__(self, name: str):
         attribute = getattr(self.store, name)
-        if name in ("ask", "select", "construct", "triples", "dump", "triple_count"):
+        if name in ("ask", "select", "construct", "triples", "has_graph", "dump", "triple_count"):
             self.lookups += 1
         return attribute
 
