@@ -128,7 +128,7 @@ def describe(
     crowded = _crowded_properties(store, iri)
     result = store.triples(_core_query(iri, hashes, tuple(crowded)))
     for prop in sorted(crowded):
-        result += store.triples(_first_incoming_query(iri, prop))
+        result += _first_incoming(store, iri, prop)
     if not result:
         return Description(result)
     mentioned = {n for s, _, o in result for n in (s, o) if isinstance(n, URIRef)} - set(foci)
@@ -160,7 +160,8 @@ def _core_query(iri: URIRef, hashes: Sequence[URIRef], crowded: tuple[URIRef, ..
     foci = _iris([iri, *hashes])
     focus = f"VALUES ?focus {{ {foci} }}"
     dependent = f"FILTER(?class IN ({', '.join(_iri(c) for c in DEPENDENT_CLASSES)}))"
-    # Links from crowded properties come from _first_incoming_query instead.
+    # Links from crowded properties, and what the dependent nodes among their subjects hold,
+    # come from _first_incoming_query instead.
     kept = f"FILTER(?link NOT IN ({', '.join(_iri(p) for p in crowded)}))" if crowded else ""
     # The first links into the hash IRIs, and the triples of and into their dependent nodes.
     first = f"SELECT ?d ?link ?h WHERE {{ VALUES ?h {{ {_iris(hashes)} }} ?d ?link ?h }}"
@@ -179,14 +180,32 @@ def _core_query(iri: URIRef, hashes: Sequence[URIRef], crowded: tuple[URIRef, ..
   UNION {{ {focus} ?focus ?link ?s . ?s a ?class . {dependent} ?s ?p ?o }}
   UNION {{ ?s ?link {_iri(iri)} . {kept} ?s a ?class . {dependent} ?s ?p ?o }}
   UNION {{ {focus} ?focus ?link ?o . ?o a ?class . {dependent} ?s ?p ?o }}
-  UNION {{ ?o ?link {_iri(iri)} . ?o a ?class . {dependent} ?s ?p ?o }}
+  UNION {{ ?o ?link {_iri(iri)} . {kept} ?o a ?class . {dependent} ?s ?p ?o }}
 }}"""
 
 
-def _first_incoming_query(iri: URIRef, prop: URIRef) -> str:
-    return f"""CONSTRUCT {{ ?s {_iri(prop)} {_iri(iri)} }} WHERE {{
-  {{ SELECT ?s WHERE {{ ?s {_iri(prop)} {_iri(iri)} }} ORDER BY ?s LIMIT {INCOMING_LIMIT} }}
-}}"""
+def _first_incoming(store: Lookups, iri: URIRef, prop: URIRef) -> list[Triple]:
+    """The first INCOMING_LIMIT links `prop` into `iri` and, for those of their subjects that
+    are dependent nodes (an author's roles), the triples of and into them, as the core query
+    gives them for the links it keeps: so an author's page shows its first roles with their
+    works, and no more of them. Two lookups, the subjects of the second from VALUES in each
+    branch: with the first links as a sub-select, or VALUES outside the UNION, Oxigraph read
+    the dependent nodes of all of them (55 ms for an author with 1,500 roles)."""
+    rows = store.select(
+        f"SELECT ?s WHERE {{ ?s {_iri(prop)} {_iri(iri)} FILTER(isIRI(?s)) }} "
+        f"ORDER BY ?s LIMIT {INCOMING_LIMIT}"
+    )
+    first = [row["s"] for row in rows]
+    if not first:
+        return []
+    first_links = f"VALUES ?s {{ {_iris(first)} }}"
+    dependent = f"?s a ?class FILTER(?class IN ({', '.join(_iri(c) for c in DEPENDENT_CLASSES)}))"
+    template = f"?s {_iri(prop)} {_iri(iri)} . ?s ?p ?o . ?x ?q ?s"
+    return store.triples(f"""CONSTRUCT {{ {template} }} WHERE {{
+  {{ {first_links} }}
+  UNION {{ {first_links} {dependent} ?s ?p ?o }}
+  UNION {{ {first_links} {dependent} ?x ?q ?s }}
+}}""")
 
 
 def _related(store: Lookups, iri: URIRef) -> tuple[list[URIRef], list[URIRef]]:

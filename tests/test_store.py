@@ -483,7 +483,12 @@ def test_a_page_and_document_with_more_links_than_kept_say_how_many_and_where_al
     are and links a SPARQL query that lists them all, which the real endpoint answers with
     every one; its Turtle document keeps INCOMING_LIMIT and points to the same query."""
     roles = INCOMING_LIMIT + 37
-    lines = [f"<role/{n}> <http://purl.org/spar/pro/isHeldBy> <ra/1> ." for n in range(roles)]
+    pro = "http://purl.org/spar/pro/"
+    lines = [
+        f"<role/{n}> a <{pro}RoleInTime> ; <{pro}isHeldBy> <ra/1> . "
+        f"<br/{n}> <{pro}isDocumentContextFor> <role/{n}> ."
+        for n in range(roles)
+    ]
     data = write(
         tmp_path / "crowded.ttl",
         "\n".join(["<ra/1> a <http://xmlns.com/foaf/0.1/Agent> .", *lines]),
@@ -506,7 +511,11 @@ def test_a_page_and_document_with_more_links_than_kept_say_how_many_and_where_al
         document = requests.get(base + "doc/ra/1.ttl", timeout=30)
         graph = Graph().parse(data=document.text, format="turtle")
         held_by = URIRef("http://purl.org/spar/pro/isHeldBy")
-        assert len(list(graph.subjects(held_by, URIRef(base + "ra/1")))) == INCOMING_LIMIT
+        kept = set(graph.subjects(held_by, URIRef(base + "ra/1")))
+        assert len(kept) == INCOMING_LIMIT
+        # The works of the roles kept, and of no other role.
+        context = URIRef(pro + "isDocumentContextFor")
+        assert set(graph.objects(None, context)) == kept
         related = requests.utils.parse_header_links(document.headers["Link"])
         assert any(link["url"] == query and link["rel"] == "related" for link in related)
 
