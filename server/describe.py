@@ -159,7 +159,7 @@ def _crowded_properties(store: Lookups, iri: URIRef) -> dict[URIRef, int]:
 def _core_query(iri: URIRef, hashes: Sequence[URIRef], crowded: tuple[URIRef, ...]) -> str:
     foci = _iris([iri, *hashes])
     focus = f"VALUES ?focus {{ {foci} }}"
-    dependent = f"FILTER(?class IN ({', '.join(_iri(c) for c in DEPENDENT_CLASSES)}))"
+    dependent = _DEPENDENT
     # Links from crowded properties, and what the dependent nodes among their subjects hold,
     # come from _first_incoming_query instead.
     kept = f"FILTER(?link NOT IN ({', '.join(_iri(p) for p in crowded)}))" if crowded else ""
@@ -199,7 +199,7 @@ def _first_incoming(store: Lookups, iri: URIRef, prop: URIRef) -> list[Triple]:
     if not first:
         return []
     first_links = f"VALUES ?s {{ {_iris(first)} }}"
-    dependent = f"?s a ?class FILTER(?class IN ({', '.join(_iri(c) for c in DEPENDENT_CLASSES)}))"
+    dependent = f"?s a ?class {_DEPENDENT}"
     template = f"?s {_iri(prop)} {_iri(iri)} . ?s ?p ?o . ?x ?q ?s"
     return store.triples(f"""CONSTRUCT {{ {template} }} WHERE {{
   {{ {first_links} }}
@@ -234,6 +234,10 @@ def _summary_query(nodes: Iterable[URIRef], containers: Iterable[URIRef]) -> str
   UNION {{ VALUES ?s {{ {_iris(containers)} }} ?s <{DATACITE.hasIdentifier}> ?o
            BIND(<{DATACITE.hasIdentifier}> AS ?p) }}
 }}"""
+
+
+# ?class is one of DEPENDENT_CLASSES (a FILTER, not VALUES: see the module docstring).
+_DEPENDENT = f"FILTER(?class IN ({', '.join(f'<{c}>' for c in DEPENDENT_CLASSES)}))"
 
 
 def _iris(nodes: Iterable[Node]) -> str:

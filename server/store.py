@@ -26,6 +26,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -50,9 +51,9 @@ from lodpub.formats import by_name
 from lodpub.guard import WorkerError
 from lodpub.guard import WorkerPool
 from lodpub.labels import canonical_tag
-from lodpub.vocab import PREFIXES
 from lodpub.vocab import Triple
 from lodpub.vocab import bind_all
+from lodpub.vocab import prefixes
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
 Row = dict[str, Node]
@@ -176,12 +177,14 @@ class Store:
         unique = dict.fromkeys(result)
         return [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in unique]
 
-    def serialize(self, triples: Iterable[Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
+    def serialize(
+        self, triples: Iterable[Triple], fmt: Format, prefixes: Mapping[str, str]
+    ) -> bytes:
         """`triples` written in the RDF format `fmt` by the store's own writer (an rdflib
-        writer takes fifty times as long), with lodpub's prefixes and `prefixes` declared
-        where the format has them and language tags in BCP 47 casing, as `dump` writes them."""
+        writer takes fifty times as long), with `prefixes` (vocab.prefixes) declared where
+        the format has them and language tags in BCP 47 casing, as `dump` writes them."""
         rdf_format = getattr(pyoxigraph.RdfFormat, fmt.oxigraph or "")
-        declared = {**_TURTLE_PREFIXES, **prefixes} if rdf_format in _PREFIXED else None
+        declared = dict(prefixes) if rdf_format in _PREFIXED else None
         converted = (pyoxigraph.Triple(*map(_oxigraph_term, triple)) for triple in triples)
         sink = io.BytesIO()
         with _Recased(sink, _LANGUAGE_TAGS[fmt.name]) as recased:
@@ -193,14 +196,14 @@ class Store:
         kept by formats that have them (TriG, N-Quads, JSON-LD), all graphs merged for the
         others. Language tags are written in BCP 47 casing, as the data files write them."""
         rdf_format = getattr(pyoxigraph.RdfFormat, fmt.oxigraph or "")
-        prefixes = _TURTLE_PREFIXES if rdf_format in _PREFIXED else None
+        declared = _TURTLE_PREFIXES if rdf_format in _PREFIXED else None
         with _Recased(sink, _LANGUAGE_TAGS[fmt.name]) as recased:
             if fmt.quads:
-                self._store.dump(recased, rdf_format, prefixes=prefixes)
+                self._store.dump(recased, rdf_format, prefixes=declared)
                 return
             quads = self._store.quads_for_pattern(None, None, None, None)
             triples = (pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads)
-            pyoxigraph.serialize(triples, recased, rdf_format, prefixes=prefixes)
+            pyoxigraph.serialize(triples, recased, rdf_format, prefixes=declared)
 
     # --- strangers' queries -----------------------------------------------------------------
 
@@ -448,7 +451,7 @@ def _dataset(default_graph_uris: Sequence[str], named_graph_uris: Sequence[str])
 
 # --- inside a worker process (lodpub.guard.WorkerPool calls these) --------------------------
 
-_TURTLE_PREFIXES = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+_TURTLE_PREFIXES = prefixes()
 
 
 def _answer(store: pyoxigraph.Store, request: Request) -> Answer:
@@ -465,8 +468,8 @@ def _answer(store: pyoxigraph.Store, request: Request) -> Answer:
     truncated = len(triples) > request.max_rows
     del triples[request.max_rows :]
     rdf_format = getattr(pyoxigraph.RdfFormat, fmt.oxigraph or "")
-    prefixes = _TURTLE_PREFIXES if rdf_format in _PREFIXED else None
-    body = pyoxigraph.serialize(triples, format=rdf_format, prefixes=prefixes)
+    declared = _TURTLE_PREFIXES if rdf_format in _PREFIXED else None
+    body = pyoxigraph.serialize(triples, format=rdf_format, prefixes=declared)
     return Answer("graph", fmt.name, body, len(triples), truncated)
 
 

@@ -240,6 +240,15 @@ def lodpub_ns(base_url: str) -> ClosedNamespace:
     return _closed(base_url + "ontology#", LODPUB_TERMS)
 
 
+def prefixes(base_url: str | None = None) -> dict[str, str]:
+    """Every prefix of PREFIXES and, when `base_url` is given, `lodpub:`: what documents
+    declare (Turtle's @prefix, JSON-LD's context)."""
+    declared = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    if base_url is not None:
+        declared["lodpub"] = str(lodpub_ns(base_url))
+    return declared
+
+
 def bind_all(graph: Graph, base_url: str | None = None) -> Graph:
     """Bind every prefix of PREFIXES on `graph`, replacing rdflib's defaults (its `schema:` is
     https:), and `lodpub:` when `base_url` is given. Returns `graph`."""

@@ -49,10 +49,9 @@ from lodpub.views.state import ontology
 from lodpub.views.state import space
 from lodpub.views.state import store
 from lodpub.views.state import terms
-from lodpub.vocab import PREFIXES
 from lodpub.vocab import Triple
 from lodpub.vocab import bind_all
-from lodpub.vocab import lodpub_ns
+from lodpub.vocab import prefixes
 
 Alternates = list[tuple[str, Format]]
 
@@ -129,12 +128,11 @@ def _serialized(triples: Iterable[Triple], fmt: Format) -> bytes:
     """`triples` in the RDF format `fmt`, with lodpub's prefixes: JSON-LD compacted with them
     as its context (the profile the Signposting links name; Oxigraph writes JSON-LD
     expanded), the others by the store's writer, fifty times faster than rdflib's."""
-    prefixes = {"lodpub": str(lodpub_ns(space().base))}
+    declared = prefixes(space().base)
     if fmt is JSONLD:
         triples = list(triples)
-        context = {**{prefix: str(ns) for prefix, ns in PREFIXES.items()}, **prefixes}
         try:
-            document = jsonld.compacted(triples, context)
+            document = jsonld.compacted(triples, declared)
         except ValueError:
             # RDF lists, which compaction writes as `@list`: rdflib's writer knows them.
             graph = bind_all(Graph(bind_namespaces="none"), space().base)
@@ -142,7 +140,7 @@ def _serialized(triples: Iterable[Triple], fmt: Format) -> bytes:
                 graph.add(triple)
             return fmt.serialize(graph)
         return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode()
-    return store().serialize(triples, fmt, prefixes)
+    return store().serialize(triples, fmt, declared)
 
 
 def alternate_links(alternates: Alternates, fmt: Format | None = None) -> list[str]:
