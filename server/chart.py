@@ -1,8 +1,8 @@
 """The references of a work as a picture, laid out on the server: one row per year
 that has references, one square per reference in it, coloured by type, filled for Chinese and
 outlined for English; and the same counts as a table for readers who cannot see the picture.
-The template draws the shapes as inline SVG, so the picture needs no JavaScript; every number
-here is a coordinate in the SVG's viewBox.
+`lodpub.pages.html.chart` draws the shapes as inline SVG, so the picture needs no JavaScript;
+every number here is a coordinate in the SVG's viewBox.
 
 Rows rather than columns: the busiest year has a dozen references, which as a column made a
 picture taller than a phone's screen, and as a row fits its width.

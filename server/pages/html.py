@@ -16,6 +16,7 @@ from markupsafe import escape
 
 from lodpub.chart import SIZE
 from lodpub.chart import Chart
+from lodpub.chart import Table
 from lodpub.labels import Text
 from lodpub.pages.model import Author
 from lodpub.pages.model import ContainerLink
@@ -196,23 +197,42 @@ def statements(rows: Iterable[Statement], caption: str, reverse: bool = False) -
     return Markup("".join(out))
 
 
-def chart_shapes(chart: Chart) -> Markup:
-    """The SVG elements of the references' picture (chart.layout places them): the count
-    guides, the row labels, a link per reference (a square with its number, named by the
-    reference's title) and the legend."""
+def chart(picture: Chart, ui: Ui) -> Markup:
+    """The references as squares per year (chart.layout places them); no script needed. The
+    SVG is a group of links (each square opens its reference), named by its title and desc;
+    the table under it holds the same counts for readers who cannot see the picture. It
+    starts on a line of its own, as it did when it was a template of its own."""
+    title, summary = _escape(ui("references_chart")), _escape(picture.summary)
+    width, height = picture.width, picture.height
+    return Markup(
+        f'\n<figure class="chart">\n  <svg viewBox="0 0 {width} {height}" width="{width}"'
+        f' height="{height}" aria-labelledby="chart-title chart-desc"'
+        ' xmlns="http://www.w3.org/2000/svg">'
+        f'\n    <title id="chart-title">{title}</title>'
+        f'\n    <desc id="chart-desc">{summary}</desc>{_shapes(picture)}'
+        f"\n  </svg>\n  <figcaption>{summary}</figcaption>\n</figure>"
+        f'\n<details class="chart-table">\n  <summary>{_escape(ui("chart_table"))}</summary>'
+        f'\n  <div class="table-scroll">\n  {_counts_table(picture.table, title, ui)}'
+        "\n  </div>\n</details>"
+    )
+
+
+def _shapes(picture: Chart) -> str:
+    """The picture's elements: the count guides, the row labels, a link per reference (a
+    square with its number, named by the reference's title) and the legend."""
     out = []
-    for x, count in chart.guides:
+    for x, count in picture.guides:
         out.append(
-            f'\n    <line x1="{x}" x2="{x}" y1="16" y2="{chart.bottom}" class="grid"/>'
+            f'\n    <line x1="{x}" x2="{x}" y1="16" y2="{picture.bottom}" class="grid"/>'
             f'\n    <text x="{x}" y="12" class="axis" text-anchor="middle">{count}</text>'
         )
-    for row in chart.rows:
+    for row in picture.rows:
         kind = "break" if row.is_break else "year"
         out.append(
             f'\n    <text x="56" y="{row.y}" text-anchor="end" class="axis {kind}">'
             f"{_escape(row.label)}</text>"
         )
-    for square in chart.squares:
+    for square in picture.squares:
         x, y, item, colour = square.x, square.y, square.item, square.colour
         number = _escape(item.number)
         out.append(
@@ -225,7 +245,7 @@ def chart_shapes(chart: Chart) -> Markup:
             f' fill="{WHITE if square.filled else colour}">{number}</text>'
             "\n    </a>"
         )
-    for key in chart.legend:
+    for key in picture.legend:
         fill = key.colour if key.filled else WHITE
         out.append(
             f'\n    <rect x="{key.x}" y="{key.y}" width="14" height="14" rx="2" fill="{fill}"'
@@ -233,7 +253,40 @@ def chart_shapes(chart: Chart) -> Markup:
             f'\n    <text x="{key.x + 20}" y="{key.y + 12}" class="legend">'
             f"{_escape(key.label)}</text>"
         )
-    return Markup("".join(out))
+    return "".join(out)
+
+
+def _counts_table(table: Table, caption: str, ui: Ui) -> str:
+    """The picture's counts: a row per year, a column per type and language."""
+    year, total = _escape(ui("year")), _escape(ui("total"))
+    columns = "".join(f'<th scope="col">{_escape(column)}</th>' for column in table.columns)
+    rows = "".join(
+        f'\n      <tr><th scope="row">{_escape(label)}</th>{_cells(counts)}<td>{n}</td></tr>'
+        for label, counts, n in table.rows
+    )
+    return (
+        f'<table class="counts">\n    <caption>{caption}</caption>'
+        f'\n    <thead>\n      <tr><th scope="col">{year}</th>{columns}'
+        f'<th scope="col">{total}</th></tr>\n    </thead>'
+        f"\n    <tbody>{rows}\n    </tbody>"
+        f'\n    <tfoot>\n      <tr><th scope="row">{total}</th>{_cells(table.totals)}'
+        f"<td>{table.total}</td></tr>\n    </tfoot>\n  </table>"
+    )
+
+
+def _cells(counts: Iterable[int]) -> str:
+    return "".join(f"<td>{n}</td>" for n in counts)
+
+
+def meta(tags: Iterable[tuple[str, str]]) -> Markup:
+    """Meta elements (HighWire's and Dublin Core's tags for crawlers and reference
+    managers, some fifty on the article), one a line."""
+    return Markup(
+        "".join(
+            f'\n  <meta name="{_escape(name)}" content="{_escape(content)}">'
+            for name, content in tags
+        )
+    )
 
 
 # The names the templates call them by.
@@ -249,5 +302,6 @@ GLOBALS = {
     "published_in": published_in,
     "reference_items": reference_items,
     "statements": statements,
-    "chart_shapes": chart_shapes,
+    "chart": chart,
+    "meta": meta,
 }
