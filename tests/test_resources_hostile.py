@@ -1,7 +1,8 @@
 """Hostile data cannot inject markup or script: a server started on a copy of the data whose
-abstract and one keyword hold markup shows them as text everywhere the article page puts
-them: the abstract paragraph, the JSON-LD script, the meta tags, the COinS, the RDFa; and a
-`javascript:` IRI the article is related to is shown, never linked.
+abstract, one keyword, the first reference's printed line and its cited work's title hold
+markup shows them as text everywhere the article page puts them: the abstract paragraph,
+the keywords, the reference list and its picture, the JSON-LD script, the meta tags, the
+COinS, the RDFa; and a `javascript:` IRI the article is related to is shown, never linked.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import VOID
 
+from lodpub.vocab import BIRO
+from lodpub.vocab import C4O
 from lodpub.vocab import PRISM
 
 HOSTILE = (
@@ -37,8 +40,9 @@ SCRIPT_IRI = URIRef("javascript:alert(document.domain)")
 @pytest.fixture(scope="module")
 def hostile_server() -> Iterator[tuple[str, URIRef]]:
     """`lodpub serve --data` on a copy of the data with HOSTILE in the article's English
-    abstract and in one English keyword, and SCRIPT_IRI as a related resource (an IRI, as
-    the shapes ask); yields (base URL, the article's IRI)."""
+    abstract and in one English keyword, as the first reference's printed line and as its
+    cited work's title, and SCRIPT_IRI as a related resource (an IRI, as the shapes ask);
+    yields (base URL, the article's IRI)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     data = data_graph(base)
@@ -48,6 +52,9 @@ def hostile_server() -> Iterator[tuple[str, URIRef]]:
         data.remove((article, predicate, old))
         data.add((article, predicate, Literal(HOSTILE, lang="en")))
     data.add((article, DCTERMS.relation, SCRIPT_IRI))
+    first = URIRef(base + "be/1")
+    data.set((first, C4O.hasContent, Literal(HOSTILE)))
+    data.set((data.value(first, BIRO.references), DCTERMS.title, Literal(HOSTILE, lang="en")))
     folder = Path(tempfile.mkdtemp())
     path = folder / "hostile.ttl"
     data.serialize(path, format="turtle")
@@ -75,6 +82,21 @@ def test_hostile_literal_is_text_in_the_page(page) -> None:
     assert [s.get("type") for s in scripts] == ["application/ld+json"]
     abstract = tree.xpath("//section[contains(@class, 'abstract')]/p")
     assert [p.text_content() for p in abstract] == [HOSTILE]
+
+
+def test_hostile_literals_are_text_in_the_facts_and_the_reference_list(page) -> None:
+    _, text = page
+    tree = lxml_html.fromstring(text)
+    keywords = tree.xpath("//ul[@class='keywords']/li")
+    assert HOSTILE in [li.text_content() for li in keywords]
+    printed = tree.xpath("//ol[@class='reference-list']/li[1]/span[@class='printed']")
+    assert [span.text_content() for span in printed] == [HOSTILE]
+    cited = tree.xpath("//ol[@class='reference-list']/li[1]//span[@class='visually-hidden']/span")
+    assert [span.text_content() for span in cited] == [HOSTILE]
+    squares = tree.xpath("//figure[@class='chart']//a/title")
+    assert [t.text_content() for t in squares if t.text_content().startswith("[1] ")] == [
+        f"[1] {HOSTILE} (journal article, 2023)"
+    ]
 
 
 def test_hostile_literal_stays_data_in_embedded_metadata(page) -> None:
