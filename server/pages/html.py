@@ -96,7 +96,7 @@ def authors(items: Iterable[Author], ui: Ui) -> Markup:
     """The byline: each author's names, the corresponding author's badge, affiliations."""
     out = ['<ol class="authors">']
     for author in items:
-        names = _escape(" / ").join(map(_text, author.names))
+        names = " / ".join(map(_text, author.names))
         out.append(f'\n  <li><a href="{_escape(author.href)}">{names}</a>')
         if author.corresponding:
             out.append(f' <span class="badge">✉ {_escape(ui("corresponding"))}</span>')
