@@ -21,6 +21,7 @@ from rdflib import Graph
 from lodpub import front
 from lodpub import loader
 from lodpub.app import create_app
+from lodpub.app import warm_up
 from lodpub.config import Config
 from lodpub.dataset import load
 from lodpub.dataset import load_ontology
@@ -260,7 +261,7 @@ def serve(
         f"of {config['THREADS']} threads)"
     )
     try:
-        front.serve(app.wsgi_app, config)
+        front.serve(app.wsgi_app, config, on_start=lambda: warm_up(app))
     except front.ServeError as error:
         raise Unreadable(str(error)) from None
 
