@@ -299,6 +299,7 @@ def serve(
         workers_kill_timeout=min(int(config["QUERY_TIMEOUT"]) + SHUTDOWN_MARGIN_S, MAX_SHUTDOWN_S),
         respawn_failed_workers=True,
     )
+
     def load(_target: str) -> AccessLog:
         # granian calls this in each server process once it is forked.
         on_start()
