@@ -117,17 +117,56 @@ def load(
     checked by SPARQL queries over all focus nodes at once and counted by aggregate queries,
     so time and memory grow with the data's size and no faster. Raises UnreadableFile,
     UnusableShapes."""
-    for path in files:
+    for path in files:  # before the writer's process parses them
         check_data_file(path)
 
     def validated(store: ValidationStore, triples: int) -> Report:
-        store.add(to_nquads(ontology, ONTOLOGY_GRAPH))
-        with (progress or _no_progress)("Validating", query_count(shapes)) as bar:
-            report = validate_store(store, shapes, base_url, triples=triples, progress=bar.update)
-        store.remove_graph(ONTOLOGY_GRAPH)
-        return report
+        return check(store, triples, shapes, ontology, base_url, progress)
 
     return _build(files, base_url, target, progress, validated)
+
+
+def validate_files(files: Sequence[Path], base_url: str, shapes: Graph, ontology: Graph) -> Report:
+    """The report of `files` against `shapes` (with the `ontology` mixed in), made as `load`
+    makes it, without building a store: what `lodpub validate` prints and `lodpub serve`
+    checks before serving files. Raises UnreadableFile, UnusableShapes."""
+    for path in files:
+        check_data_file(path)
+    store = _read(files, base_url)
+    return check(store, len(store), shapes, ontology, base_url)
+
+
+def _read(
+    files: Sequence[Path], base_url: str, progress: Progress | None = None
+) -> ValidationStore:
+    """`files`, checked already (lodpub.dataset.check_data_file), read into an in-memory store
+    by Oxigraph's bulk loader. Raises UnreadableFile, also when they hold no triples."""
+    store = ValidationStore()
+    total = sum(path.stat().st_size for path in files if path.is_file())
+    with (progress or _no_progress)("Loading", total) as bar:
+        store.load_files(files, base_url, bar.update)
+    if len(store) == 0:
+        named = ", ".join(str(path) for path in files)
+        raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
+    return store
+
+
+def check(
+    store: ValidationStore,
+    triples: int,
+    shapes: Graph,
+    ontology: Graph,
+    base_url: str,
+    progress: Progress | None = None,
+) -> Report:
+    """The report of the data in `store` (`triples` of it) against `shapes`, with the
+    `ontology` added to the store in a graph of its own while the shapes are checked.
+    Raises UnusableShapes."""
+    store.add(to_nquads(ontology, ONTOLOGY_GRAPH))
+    with (progress or _no_progress)("Validating", query_count(shapes)) as bar:
+        report = validate_store(store, shapes, base_url, triples=triples, progress=bar.update)
+    store.remove_graph(ONTOLOGY_GRAPH)
+    return report
 
 
 def build(
@@ -150,10 +189,10 @@ def _build(
     base_url: str,
     target: Path,
     progress: Progress | None,
-    check: Callable[[ValidationStore, int], Report] | None,
+    validated: Callable[[ValidationStore, int], Report] | None,
     report_text: str = "",
 ) -> tuple[Manifest | None, Report | None]:
-    """Build `files` in a directory of its own, run `check` on the store (when given; its
+    """Build `files` in a directory of its own, run `validated` on the store (when given; its
     report is recorded, and a report with violations removes the build) and switch `target`
     to it.
 
@@ -173,19 +212,13 @@ def _build(
     try:
         writer = _Helper("spawn", _write, files, base_url, partial)  # see the docstring
         helpers.append(writer)
-        store = ValidationStore()
-        total = sum(path.stat().st_size for path in files if path.is_file())
-        with progress("Loading", total) as bar:
-            store.load_files(files, base_url, bar.update)
+        store = _read(files, base_url, progress)
         triples = len(store)
-        if triples == 0:
-            named = ", ".join(str(path) for path in files)
-            raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
         steps["loading"] = round(time.monotonic() - started, 1)
         counter = _Helper("fork", _count, store, base_url, partial)  # before the ontology
         helpers.append(counter)
-        if check is not None:
-            report = check(store, triples)
+        if validated is not None:
+            report = validated(store, triples)
             steps["validating"] = round(time.monotonic() - started - steps["loading"], 1)
             if not report.conforms:
                 for helper in helpers:
