@@ -1,8 +1,8 @@
 """What a page costs to build, in CPU time of this process (so other work on the machine
-counts for little): a fresh app's first request of each path in turn, then `--repeat` requests with
+counts for little): the first request of each path in turn, then `--repeat` requests with
 the response cache emptied before each (the median), then with it (the median). The app is
-made as `lodpub serve` makes it, and its start-up heap is frozen as `lodpub serve` freezes it
-before forking its processes.
+made and warmed up as `lodpub serve` makes and warms up each server process (lodpub.app.warm_up),
+and its start-up heap is frozen as `lodpub serve` freezes it.
 
     python bench/first_request.py doc/br/1.html doc/br/3.html ""
 
@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from lodpub.app import create_app
+from lodpub.app import warm_up
 from lodpub.publication import of
 
 
@@ -27,6 +28,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     app = create_app()
+    warm_up(app)
     gc.collect()
     gc.freeze()
     client = app.test_client()

@@ -21,10 +21,10 @@ from rdflib import Graph
 from lodpub import front
 from lodpub import loader
 from lodpub.app import create_app
+from lodpub.app import warm_up
 from lodpub.config import Config
 from lodpub.dataset import load
 from lodpub.dataset import load_ontology
-from lodpub.dataset import load_publication
 from lodpub.dataset import load_shapes
 from lodpub.errors import InvalidData
 from lodpub.errors import UnreadableFile
@@ -42,7 +42,6 @@ from lodpub.link import write_links
 from lodpub.publication import of
 from lodpub.validate import REPORT_FORMATS
 from lodpub.validate import SEVERITIES
-from lodpub.validate import validate_publication
 
 
 class Unreadable(click.ClickException):
@@ -99,8 +98,14 @@ def validate(files: Sequence[Path], report_format: str, base_url: str | None) ->
     violations, 2 when a file cannot be read or the shapes cannot be applied.
     """
     config = _config(data_files=tuple(files), base_url=base_url)
+    base = config["BASE_URL"]
     try:
-        report = validate_publication(load_publication(config))
+        report = loader.validate_files(
+            [Path(path) for path in config["DATA_FILES"]],
+            base,
+            load_shapes(base, config["SHAPES_DIR"]),
+            load_ontology(base, config["ONTOLOGY_DIR"]),
+        )
     except (UnreadableFile, UnusableShapes) as error:
         raise Unreadable(error.message) from None
     except MemoryError:
@@ -260,7 +265,7 @@ def serve(
         f"of {config['THREADS']} threads)"
     )
     try:
-        front.serve(app.wsgi_app, config)
+        front.serve(app.wsgi_app, config, on_start=lambda: warm_up(app))
     except front.ServeError as error:
         raise Unreadable(str(error)) from None
 

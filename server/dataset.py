@@ -18,8 +18,6 @@ import json
 import re
 from collections.abc import Iterable
 from collections.abc import Iterator
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax import SAXParseException
@@ -34,24 +32,6 @@ from lodpub.errors import UnreadableFile
 from lodpub.formats import RDF_FORMATS
 from lodpub.formats import by_extension
 from lodpub.vocab import bind_all
-
-
-@dataclass(frozen=True)
-class Publication:
-    """Everything `lodpub validate` and `lodpub serve` read, parsed."""
-
-    base_url: str
-    files: tuple[Path, ...]
-    data: Dataset
-    ontology: Graph
-    shapes: Graph
-
-    def data_graph(self) -> Graph:
-        """The data's graphs merged into one graph (what the shapes check)."""
-        graph = bind_all(Graph(bind_namespaces="none"), self.base_url)
-        for s, p, o, _ in self.data.quads((None, None, None, None)):
-            graph.add((s, p, o))
-        return graph
 
 
 def load(files: Iterable[Path | str], base_url: str) -> Dataset:
@@ -124,26 +104,6 @@ def load_shapes(base_url: str = DEFAULT_BASE_URL, directory: Path | None = None)
     may name the publication's own terms relatively (`<ontology#cn>`), hence the base URL."""
     folder = Config.load()["SHAPES_DIR"] if directory is None else directory
     return _load_folder(Path(folder), base_url)
-
-
-def load_publication(config: Mapping[str, Any]) -> Publication:
-    """Data, ontology and shapes as `config` (a Config) names them. Raises UnreadableFile,
-    also when the data files hold no triples at all: one of them may rightly hold none yet
-    (links.ttl before a link is accepted), all of them together holding none is an empty or
-    truncated publication."""
-    base_url = config["BASE_URL"]
-    files = tuple(Path(p) for p in config["DATA_FILES"])
-    data = load(files, base_url)
-    if _size(data) == 0:
-        named = ", ".join(str(path) for path in files)
-        raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
-    return Publication(
-        base_url=base_url,
-        files=files,
-        data=data,
-        ontology=load_ontology(base_url, config["ONTOLOGY_DIR"]),
-        shapes=load_shapes(base_url, config["SHAPES_DIR"]),
-    )
 
 
 def rdf_files(folder: Path) -> list[Path]:

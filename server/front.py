@@ -262,9 +262,12 @@ def check_address(host: str, port: int) -> None:
             raise ServeError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
-def serve(wsgi_app: Callable, config: Mapping[str, Any]) -> None:
+def serve(
+    wsgi_app: Callable, config: Mapping[str, Any], on_start: Callable[[], None] = lambda: None
+) -> None:
     """Serve `wsgi_app` with granian until SIGTERM or SIGINT, as `config` says (HOST, PORT,
-    WORKERS, THREADS, MAX_CONNECTIONS, HEADER_TIMEOUT, QUERY_TIMEOUT)."""
+    WORKERS, THREADS, MAX_CONNECTIONS, HEADER_TIMEOUT, QUERY_TIMEOUT); each server process
+    calls `on_start` before it answers anything."""
     # The server processes are forked so that they share the loaded app; a start method
     # that pickles (spawn) would load and validate the data again in each.
     if multiprocessing.get_start_method() != "fork":
@@ -296,4 +299,10 @@ def serve(wsgi_app: Callable, config: Mapping[str, Any]) -> None:
         workers_kill_timeout=min(int(config["QUERY_TIMEOUT"]) + SHUTDOWN_MARGIN_S, MAX_SHUTDOWN_S),
         respawn_failed_workers=True,
     )
-    server.serve(target_loader=lambda _target: AccessLog(wsgi_app))
+
+    def load(_target: str) -> AccessLog:
+        # granian calls this in each server process once it is forked.
+        on_start()
+        return AccessLog(wsgi_app)
+
+    server.serve(target_loader=load)

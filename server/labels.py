@@ -72,8 +72,8 @@ UI_TEXT = {
     "details": ("All statements", "全部陈述"),
     "incoming": ("Linked from", "被以下资源链接"),
     "crowded": (
-        "this page shows the first {0} of the {1} links to it",
-        "本页仅列出至此的 {1} 条链接中的前 {0} 条",
+        "this page shows {0} of the {1} links to it",
+        "本页仅列出至此的 {1} 条链接中的 {0} 条",
     ),
     "crowded_query": ("list them all (SPARQL)", "全部列出（SPARQL）"),
     "published_in": ("Published in", "发表于"),

@@ -13,9 +13,11 @@ Beside that store it records what serving needs and must not recompute:
 
 Why in memory, and why three processes: the validation queries ran five times slower on the
 on-disk store (RocksDB) than in memory, and grew faster than the data there (140 s at 1,000
-articles, ×13.7 from 100 articles; in memory 38 s, ×8.3); counting did too. Writing the
-store and counting do not depend on the report, so they run beside the validation: the
-counting process is forked from this one after it has read the files and shares its store
+articles, ×13.7 from 100 articles; in memory 38 s, ×8.3); counting did too. The store in
+memory is filled and checked in a process forked from this one, so that running out of
+memory there is one line here, not Oxigraph's abort (see _Helper). Writing the store and
+counting do not depend on the report, so they run beside the validation: the counting
+process is forked from the checking one after it has read the files and shares its store
 copy-on-write; the writer is started afresh (spawned) and parses the files again, because
 RocksDB's background threads do not survive a fork (a forked writer hung in a process that
 had opened a store before). So a blank node has one label in the report and another in the
@@ -38,6 +40,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -117,17 +120,63 @@ def load(
     checked by SPARQL queries over all focus nodes at once and counted by aggregate queries,
     so time and memory grow with the data's size and no faster. Raises UnreadableFile,
     UnusableShapes."""
-    for path in files:
+    for path in files:  # before the writer's process parses them
         check_data_file(path)
 
     def validated(store: ValidationStore, triples: int) -> Report:
-        store.add(to_nquads(ontology, ONTOLOGY_GRAPH))
-        with (progress or _no_progress)("Validating", query_count(shapes)) as bar:
-            report = validate_store(store, shapes, base_url, triples=triples, progress=bar.update)
-        store.remove_graph(ONTOLOGY_GRAPH)
-        return report
+        return check(store, triples, shapes, ontology, base_url, progress)
 
     return _build(files, base_url, target, progress, validated)
+
+
+def validate_files(files: Sequence[Path], base_url: str, shapes: Graph, ontology: Graph) -> Report:
+    """The report of `files` against `shapes` (with the `ontology` mixed in), made as `load`
+    makes it, without building a store: what `lodpub validate` prints and `lodpub serve`
+    checks before serving files. Raises UnreadableFile, UnusableShapes."""
+    for path in files:
+        check_data_file(path)
+    validating = _Helper("fork", _validate, files, base_url, shapes, ontology)
+    validating.wait()
+    return validating.value
+
+
+def _validate(files: Sequence[Path], base_url: str, shapes: Graph, ontology: Graph) -> Report:
+    """validate_files' work, in a process of its own: the store it fills is gone with it."""
+    store = _read(files, base_url)
+    return check(store, len(store), shapes, ontology, base_url)
+
+
+def _read(
+    files: Sequence[Path], base_url: str, progress: Progress | None = None
+) -> ValidationStore:
+    """`files`, checked already (lodpub.dataset.check_data_file), read into an in-memory store
+    by Oxigraph's bulk loader. Raises UnreadableFile, also when they hold no triples."""
+    store = ValidationStore()
+    total = sum(path.stat().st_size for path in files if path.is_file())
+    with (progress or _no_progress)("Loading", total) as bar:
+        store.load_files(files, base_url, bar.update)
+    if len(store) == 0:
+        named = ", ".join(str(path) for path in files)
+        raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
+    return store
+
+
+def check(
+    store: ValidationStore,
+    triples: int,
+    shapes: Graph,
+    ontology: Graph,
+    base_url: str,
+    progress: Progress | None = None,
+) -> Report:
+    """The report of the data in `store` (`triples` of it) against `shapes`, with the
+    `ontology` added to the store in a graph of its own while the shapes are checked.
+    Raises UnusableShapes."""
+    store.add(to_nquads(ontology, ONTOLOGY_GRAPH))
+    with (progress or _no_progress)("Validating", query_count(shapes)) as bar:
+        report = validate_store(store, shapes, base_url, triples=triples, progress=bar.update)
+    store.remove_graph(ONTOLOGY_GRAPH)
+    return report
 
 
 def build(
@@ -150,10 +199,10 @@ def _build(
     base_url: str,
     target: Path,
     progress: Progress | None,
-    check: Callable[[ValidationStore, int], Report] | None,
+    validated: Callable[[ValidationStore, int], Report] | None,
     report_text: str = "",
 ) -> tuple[Manifest | None, Report | None]:
-    """Build `files` in a directory of its own, run `check` on the store (when given; its
+    """Build `files` in a directory of its own, run `validated` on the store (when given; its
     report is recorded, and a report with violations removes the build) and switch `target`
     to it.
 
@@ -173,28 +222,18 @@ def _build(
     try:
         writer = _Helper("spawn", _write, files, base_url, partial)  # see the docstring
         helpers.append(writer)
-        store = ValidationStore()
-        total = sum(path.stat().st_size for path in files if path.is_file())
-        with progress("Loading", total) as bar:
-            store.load_files(files, base_url, bar.update)
-        triples = len(store)
-        if triples == 0:
-            named = ", ".join(str(path) for path in files)
-            raise UnreadableFile(named, "the data holds no triples: there is nothing to publish")
-        steps["loading"] = round(time.monotonic() - started, 1)
-        counter = _Helper("fork", _count, store, base_url, partial)  # before the ontology
-        helpers.append(counter)
-        if check is not None:
-            report = check(store, triples)
-            steps["validating"] = round(time.monotonic() - started - steps["loading"], 1)
-            if not report.conforms:
-                for helper in helpers:
-                    helper.stop()
-                shutil.rmtree(partial, ignore_errors=True)
-                return None, report
-        del store
+        # In a process of its own, so that running out of memory is one line (see _Helper).
+        checker = _Helper("fork", _check_in_memory, files, base_url, partial, progress, validated)
+        helpers.append(checker)
+        checker.wait()
+        triples, report, checked = checker.value
+        steps.update(checked)
+        if report is not None and not report.conforms:
+            for helper in helpers:
+                helper.stop()
+            shutil.rmtree(partial, ignore_errors=True)
+            return None, report
         with progress("Writing", 1) as bar:
-            steps["counting"] = counter.wait()
             steps["writing"] = writer.wait()
             bar.update(1)
         figures = catalogue.Figures.read(partial)
@@ -225,22 +264,64 @@ def _build(
     return manifest, report
 
 
+def _check_in_memory(
+    files: Sequence[Path],
+    base_url: str,
+    directory: Path,
+    progress: Progress,
+    validated: Callable[[ValidationStore, int], Report] | None,
+) -> tuple[int, Report | None, dict[str, float]]:
+    """`files` read into a store in memory and checked there by `validated` (when given),
+    while a process forked from this one counts the figures on the same store into
+    `directory`: the triples, the report and the seconds of each step. On violations the
+    counting is stopped."""
+    started = time.monotonic()
+    store = _read(files, base_url, progress)
+    triples = len(store)
+    steps = {"loading": round(time.monotonic() - started, 1)}
+    counter = _Helper("fork", _count, store, base_url, directory)  # before the ontology
+    report = None
+    try:
+        if validated is not None:
+            report = validated(store, triples)
+            steps["validating"] = round(time.monotonic() - started - steps["loading"], 1)
+            if not report.conforms:
+                counter.stop()
+                return triples, report, steps
+        with progress("Counting", 1) as bar:
+            steps["counting"] = counter.wait()
+            bar.update(1)
+    except BaseException:
+        counter.stop()
+        raise
+    return triples, report, steps
+
+
 class _Helper:
     """`work(*arguments)` in a process of its own, started by `method` ("fork": it shares
     this process's memory as it was; "spawn": a fresh interpreter, the arguments pickled),
-    while this one goes on. `wait()` returns the seconds it took."""
+    while this one goes on. `wait()` returns the seconds it took, `value` what it returned.
 
-    def __init__(self, method: str, work: Callable[..., None], *arguments: Any) -> None:
+    Oxigraph aborts the process it runs in when an allocation fails (Rust has no MemoryError
+    to raise), and the kernel kills a process when the machine runs out of memory: a helper
+    ended by either is a MemoryError here, so the command says so in one line. A helper's
+    error output goes nowhere (Oxigraph's and RocksDB's last words would only repeat that;
+    whatever it raises comes back here)."""
+
+    def __init__(self, method: str, work: Callable[..., Any], *arguments: Any) -> None:
         context = multiprocessing.get_context(method)
         self._answer, answer = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_run, args=(answer, work, *arguments), name=f"lodpub-{work.__name__[1:]}"
+            target=_run,
+            args=(answer, work, *arguments),
+            name=f"lodpub-{work.__name__.strip('_')}",
         )
         self._process.start()
         answer.close()
+        self.value: Any = None
 
     def wait(self) -> float:
-        """The seconds the work took. Raises what it raised."""
+        """The seconds the work took. Raises what it raised, MemoryError when it ran out."""
         try:
             outcome = self._answer.recv()
         except EOFError:
@@ -248,11 +329,13 @@ class _Helper:
         self._process.join()
         if isinstance(outcome, BaseException):
             raise outcome
-        if not isinstance(outcome, float):
-            raise RuntimeError(
-                f"the process {self._process.name} ended with exit code {self._process.exitcode}"
-            )
-        return outcome
+        if outcome is None:
+            code = self._process.exitcode
+            if code in (-signal.SIGABRT, -signal.SIGKILL):
+                raise MemoryError(f"the process {self._process.name} ran out of memory")
+            raise RuntimeError(f"the process {self._process.name} ended with exit code {code}")
+        seconds, self.value = outcome
+        return seconds
 
     def stop(self) -> None:
         """End the process (its work is being thrown away)."""
@@ -261,12 +344,13 @@ class _Helper:
         self._process.join()
 
 
-def _run(answer: Any, work: Callable[..., None], *arguments: Any) -> None:
-    """A helper process: do the work, send back its seconds or its exception."""
+def _run(answer: Any, work: Callable[..., Any], *arguments: Any) -> None:
+    """A helper process: do the work, send back its seconds and value, or its exception."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     try:
         started = time.monotonic()
-        work(*arguments)
-        answer.send(round(time.monotonic() - started, 1))
+        value = work(*arguments)
+        answer.send((round(time.monotonic() - started, 1), value))
     except BaseException as error:  # noqa: BLE001 (the parent raises it)
         answer.send(error)
 

@@ -43,7 +43,6 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from lodpub.config import DEFAULT_BASE_URL
-from lodpub.dataset import Publication
 from lodpub.errors import UnusableShapes
 from lodpub.shacl import Check
 from lodpub.shacl import compile_shapes
@@ -250,19 +249,6 @@ def _check_regular_expressions(store: ValidationStore, shapes: Graph) -> None:
                 "regular expression lodpub's SHACL engine can run (no look-around, no "
                 "back-references)"
             )
-
-
-def validate_publication(
-    publication: Publication, *, limit: int = MAX_FINDINGS_PER_SHAPE
-) -> Report:
-    """Check a loaded publication's data against its shapes and ontology."""
-    return validate(
-        publication.data_graph(),
-        publication.shapes,
-        publication.ontology,
-        publication.base_url,
-        limit=limit,
-    )
 
 
 def to_nquads(graph: Graph, name: URIRef | None = None) -> bytes:

@@ -17,6 +17,7 @@ from werkzeug.test import Client
 from werkzeug.test import TestResponse
 
 from lodpub.app import create_app
+from lodpub.app import warm_up
 from lodpub.cache import ResponseCache
 from lodpub.config import REPO_ROOT
 from lodpub.publication import of
@@ -111,6 +112,19 @@ def test_first_request_with_if_none_match_is_answered_304_and_fills_the_cache(ap
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     # The cache holds the whole answer, not the 304.
     assert client.get(path).data == fresh(app).get(path).data
+
+
+def test_warming_up_leaves_nothing_cached(app: Flask) -> None:
+    """Each server process renders the home page before it answers (warm_up); the page it
+    rendered is not kept, so a reader's first request is made for that reader."""
+    cache = of(app).cache
+    cache.clear()
+    warm_up(app)
+    assert len(cache) == 0
+    page = app.test_client().get("/", headers={"Accept": "text/html", "Accept-Language": "zh"})
+    assert page.status_code == 200
+    assert '<html lang="zh-Hans">' in page.get_data(as_text=True)
+    assert len(cache) == 1
 
 
 def echo_app(status: str = "200 OK", extra: tuple = ()) -> Callable:

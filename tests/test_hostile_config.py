@@ -25,7 +25,7 @@ from lodpub.cli import cli
 from lodpub.config import MAX_QUERY_WORKERS
 from lodpub.config import MIN_QUERY_MEMORY_MB
 from lodpub.config import Config
-from lodpub.dataset import load_publication
+from lodpub.dataset import load
 from lodpub.formats import by_name
 from lodpub.guard import WorkerPool
 from lodpub.store import Request
@@ -95,7 +95,8 @@ def test_config_keeps_good_values() -> None:
 
 
 def _pool(memory_mb: int) -> WorkerPool:
-    data = by_name("nquads").serialize(load_publication(Config.load(environ={})).data)
+    config = Config.load(environ={})
+    data = by_name("nquads").serialize(load(config["DATA_FILES"], config["BASE_URL"]))
     return WorkerPool(
         "lodpub.store:_load", "lodpub.store:_answer", data, size=1, memory_mb=memory_mb
     )

@@ -113,7 +113,7 @@ def represent(
         signposting.header(links),
         *(
             f'<{url}>; rel="related"; title="all {total} links <{prop}> to this resource; '
-            f'the document keeps the first {INCOMING_LIMIT}"'
+            f'the document keeps {INCOMING_LIMIT} of them"'
             for prop, total, url in more
         ),
     ]
