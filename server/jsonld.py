@@ -85,14 +85,20 @@ def schema_org(
 def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
     out: dict[str, Any] = {"@id": str(node), "@type": m.schema_type(node)}
     out.update(_literal_properties(m, node))
-    language = m.read.value(node, DCTERMS.language)
+    language = m.read.value(node, _LANGUAGE)
     if language is not None and language_code(language):
-        out[m.schema_term(DCTERMS.language) or "inLanguage"] = language_code(language)
+        out[m.schema_term(_LANGUAGE) or "inLanguage"] = language_code(language)
     # The identifiers' resolver pages and the links to other datasets (data/links.ttl).
-    links = sorted(str(o) for p in (DCTERMS.relation, OWL.sameAs) for o in m.read.objects(node, p))
+    links = sorted(str(o) for o in m.read.objects_of_any(node, _LINKS))
     if links:
-        out[m.schema_term(DCTERMS.relation) or "sameAs"] = links
+        out[m.schema_term(_RELATION) or "sameAs"] = links
     return out
+
+
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name,
+# and a work's JSON-LD describes some forty nodes.
+_LANGUAGE, _RELATION = DCTERMS.language, DCTERMS.relation
+_LINKS = (_RELATION, OWL.sameAs)
 
 
 def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:

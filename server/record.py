@@ -274,11 +274,11 @@ def schema_org_term(ontology: Graph) -> URIRef | None:
 def schema_term(ontology: Graph, term: Node) -> str | None:
     """The schema.org local name the ontology maps `term` to (`fabio:JournalArticle` →
     `ScholarlyArticle`), or None."""
-    return _schema_terms(ontology).get(str(term))
+    return schema_terms(ontology).get(str(term))
 
 
 @functools.lru_cache(maxsize=8)
-def _schema_terms(ontology: Graph) -> dict[str, str | None]:
+def schema_terms(ontology: Graph) -> dict[str, str | None]:
     """Every term the ontology maps to schema.org, with its local name there: read once per
     ontology (it never changes while the app runs; a page maps some hundred terms)."""
     mapping = schema_org_term(ontology)

@@ -68,9 +68,7 @@ class UriSpace:
         """The path of an own IRI relative to the base, without fragment: `br/1`, `ontology`.
 
         Raises ValueError for IRIs outside the publication."""
-        if not self.is_own(iri):
-            raise ValueError(f"{iri} is not below {self.base}")
-        return str(iri)[len(self.base) :].split("#", 1)[0]
+        return self._below(iri).split("#", 1)[0]
 
     def thing(self, path: str) -> URIRef:
         """The IRI of the thing at `path` (`br/1` → `<base>br/1`).
@@ -84,9 +82,17 @@ class UriSpace:
         """The URL of the document about `iri` in the format with `extension`.
 
         A hash IRI keeps its fragment, so `ontology#cn` links into the ontology's page."""
-        fragment = str(iri).partition("#")[2]
-        url = f"{self.base}{DOC}/{self.path(iri)}.{extension}"
+        path, _, fragment = self._below(iri).partition("#")
+        url = f"{self.base}{DOC}/{path}.{extension}"
         return f"{url}#{fragment}" if fragment else url
+
+    def _below(self, iri: Node) -> str:
+        """An own IRI relative to the base: `br/1`, `ontology#cn`.
+
+        Raises ValueError for IRIs outside the publication."""
+        if not self.is_own(iri):
+            raise ValueError(f"{iri} is not below {self.base}")
+        return str(iri)[len(self.base) :]
 
     def page(self, iri: Node, lang: str | None = None) -> str:
         """The HTML document about `iri`, in the interface language `lang` when one is given."""

@@ -31,6 +31,7 @@ from lodpub import chart
 from lodpub.labels import Labeller
 from lodpub.labels import Terms
 from lodpub.labels import Text
+from lodpub.labels import canonical_tag
 from lodpub.labels import lang_matches
 from lodpub.labels import language_code
 from lodpub.labels import language_names
@@ -42,6 +43,7 @@ from lodpub.pages.model import Page
 from lodpub.pages.model import Statement
 from lodpub.pages.model import Value
 from lodpub.pages.reader import Reader
+from lodpub.pages.reader import is_literal
 from lodpub.record import schema_org_term
 from lodpub.urls import UriSpace
 from lodpub.vocab import BIRO
@@ -106,7 +108,7 @@ class Builder:
         self.space = space
         self.lang = lang
         self.labels = Labeller(reader, terms, lang)
-        self._values: dict[Node, Value] = {}
+        self._values: dict[str, Value] = {}
 
     def page(self, iri: URIRef, alternates: list[tuple[str, str, str]]) -> Page:
         r = self.read
@@ -157,22 +159,24 @@ class Builder:
     def value(self, node: Node) -> Value:
         """`node` as the page shows it: a literal's text, or a link with the node's label
         (worked out once per node: a page shows many nodes more than once)."""
-        found = self._values.get(node)
+        if is_literal(node):
+            # Made each time: rdflib hashes a literal in Python, which costs as much.
+            datatype = str(node.datatype) if node.datatype is not None else None
+            return Value(str(node), canonical_tag(node.language), datatype=datatype)
+        # Keyed by the IRI's text, as the reader's index is: rdflib compares terms in Python.
+        found = self._values.get(str(node))
         if found is None:
-            found = self._values[node] = self._value(node)
+            found = self._values[str(node)] = self._link(node)
         return found
 
-    def _value(self, node: Node) -> Value:
-        if isinstance(node, Literal):
-            t = text(node)
-            datatype = str(node.datatype) if node.datatype is not None else None
-            return Value(t.value, t.lang, datatype=datatype)
-        if str(node).startswith("http://id.loc.gov/vocabulary/iso639-2/"):
+    def _link(self, node: Node) -> Value:
+        iri = str(node)
+        if iri.startswith("http://id.loc.gov/vocabulary/iso639-2/"):
             name = self.labels.language_name(node)
-            return Value(name.value, name.lang, str(node), True, str(node))
+            return Value(name.value, name.lang, iri, True, iri)
         own = self.space.is_own(node)
         found = self.labels.term(node) if self.labels.knows(node) else self.labels.label(node)
-        return Value(found.value, found.lang, self.space.href(node), not own, str(node))
+        return Value(found.value, found.lang, self.space.href(node), not own, iri)
 
     def values(self, nodes: Iterable[Node]) -> list[Value]:
         return [self.value(n) for n in nodes]

@@ -103,13 +103,29 @@ class Reader:
         # Each work's reference list, sorted once: the page, its picture, the record and the
         # JSON-LD all walk it.
         self._reference_lists: dict[Node, list[ListedReference]] = {}
+        # One pass, each dictionary and list made when its key is first met (setdefault makes
+        # and drops one of each per triple): a page's description has some 500 triples.
+        out, into, terms = self._out, self._in, self._terms
         for s, p, o in triples:
             subject, predicate = str(s), str(p)
-            self._terms[subject] = s
-            self._terms[predicate] = p
-            self._out.setdefault(subject, {}).setdefault(predicate, []).append(o)
-            if not isinstance(o, Literal):
-                self._in.setdefault(str(o), {}).setdefault(predicate, []).append(s)
+            by_predicate = out.get(subject)
+            if by_predicate is None:
+                by_predicate = out[subject] = {}
+                terms[subject] = s
+            objects = by_predicate.get(predicate)
+            if objects is None:
+                objects = by_predicate[predicate] = []
+                terms[predicate] = p
+            objects.append(o)
+            if type(o) is Literal:  # is_literal, inline: this loop runs once per triple
+                continue
+            by_predicate = into.get(str(o))
+            if by_predicate is None:
+                by_predicate = into[str(o)] = {}
+            subjects = by_predicate.get(predicate)
+            if subjects is None:
+                subjects = by_predicate[predicate] = []
+            subjects.append(s)
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -159,8 +175,8 @@ class Reader:
 
     def is_a(self, node: Node, *classes: URIRef) -> bool:
         """Whether `node` has any of `classes` as its rdf:type."""
-        types = self._out.get(str(node), _NONE).get(_RDF_TYPE, ())
-        return any(c in types for c in classes)
+        types = {str(t) for t in self._out.get(str(node), _NONE).get(_RDF_TYPE, ())}
+        return any(str(c) in types for c in classes)
 
     # --- walks ---------------------------------------------------------------------------
 
@@ -213,7 +229,8 @@ class Reader:
         """The works `work` cites, in the order of its printed reference list (then any
         cited work no reference points to)."""
         listed = [r.cited for r in self.reference_list(work) if r.cited is not None]
-        rest = sorted(c for c in self.objects(work, CITO.cites) if c not in listed)
+        seen = set(listed)
+        rest = sorted(c for c in self.objects(work, CITO.cites) if c not in seen)
         return listed + rest
 
     def identifiers(self, node: Node | None) -> list[Identifier]:
@@ -272,6 +289,13 @@ class Reader:
 
 _NONE: dict = {}
 _RDF_TYPE = str(RDF.type)
+
+
+def is_literal(node: object) -> bool:
+    """Whether `node` is an RDF literal. rdflib's terms are abstract base classes, so that
+    isinstance() of a term of another kind goes through ABCMeta, ten times slower than this
+    (rdflib makes no subclass of Literal)."""
+    return type(node) is Literal
 
 
 def _resolves(link: Node, value: str) -> bool:
