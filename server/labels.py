@@ -342,7 +342,7 @@ class Labeller:
         return list(found)
 
     def _names_of(self, node: Node) -> list[Text]:
-        literals = self._name_literals(node)
+        literals = self.read.first_objects(node, NAME_GROUPS)
         first = pick(literals, self.lang)
         if first is None:
             return []
@@ -352,14 +352,6 @@ class Labeller:
         texts.discard((first.value, first.lang))
         rest = sorted(texts, key=lambda pair: ((pair[1] or "").lower(), pair[0]))
         return [first, *(Text(value, tag) for value, tag in rest)]
-
-    def _name_literals(self, node: Node) -> list[Node]:
-        """The node's values of its strongest name property (NAME_GROUPS)."""
-        for group in NAME_GROUPS:
-            literals = self.read.objects_of_any(node, group)
-            if literals:
-                return literals
-        return []
 
     def label(self, node: Node) -> Text:
         """One short name for a link to `node` (worked out once per node: the page, its
@@ -379,7 +371,7 @@ class Labeller:
         names = self._names.get(str(node))
         if names is not None:
             return names[0] if names else None
-        return pick(self._name_literals(node), self.lang)
+        return pick(self.read.first_objects(node, NAME_GROUPS), self.lang)
 
     def _derived_label(self, node: Node) -> Text | None:
         """Names built from what the node holds, for nodes the data does not name."""

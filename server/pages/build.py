@@ -70,6 +70,9 @@ KINDS = (
 )
 # Shown in the page's own sections, so not repeated in the statements table's first rows.
 FIRST_PROPERTIES = (DCTERMS.title, FABIO.hasTranslatedTitle, FOAF.name)
+# The statements table's first rows, in order (the others follow by label), by their IRIs'
+# text: rdflib compares terms in Python.
+_FIRST_ROWS = {str(p): row for row, p in enumerate((RDF.type, *FIRST_PROPERTIES))}
 
 # Headings the templates take from the ontology's labels (`terms.section` ...).
 HEADING_TERMS = {
@@ -183,8 +186,7 @@ class Builder:
 
     def _grouped(self, by_property: dict[Node, list[Node]]) -> list[Statement]:
         def order(p: Node) -> tuple[int, str]:
-            first = FIRST_PROPERTIES.index(p) if p in FIRST_PROPERTIES else len(FIRST_PROPERTIES)
-            return (0 if p == RDF.type else 1 + first, self.labels.term(p).value.lower())
+            return (_FIRST_ROWS.get(str(p), len(_FIRST_ROWS)), self.labels.term(p).value.lower())
 
         return [
             Statement(
@@ -273,15 +275,17 @@ class Builder:
             for c in r.subjects(CITO.hasCitingEntity, work)
             if r.is_a(c, CITO.JournalSelfCitation)
         }
+        # The references and the works they cite are linked as the statements table links
+        # them (their Values, made once).
         return [
             model.ListedReference(
                 number=ref.number,
-                href=self.space.href(ref.node),
+                href=self.value(ref.node).href or "",
                 anchor=f"ref-{ref.number or None}",
                 content=ref.content,
                 cited_label=self.labels.label(ref.cited) if ref.cited is not None else None,
-                cited_href=self.space.href(ref.cited) if ref.cited is not None else None,
-                links=self.values(sorted(r.objects(ref.cited, DCTERMS.relation))),
+                cited_href=self.value(ref.cited).href if ref.cited is not None else None,
+                links=self.values(sorted(r.objects(ref.cited, _RELATION))),
                 self_citation=ref.cited is not None and ref.cited in self_cited,
             )
             for ref in r.reference_list(work)
@@ -294,7 +298,7 @@ class Builder:
             if ref.cited is None:
                 continue
             year = str(self.read.value(ref.cited, PRISM.publicationDate))[:4]
-            language = self.read.value(ref.cited, DCTERMS.language)
+            language = self.read.value(ref.cited, _LANGUAGE)
             types = self.labels.types(ref.cited)
             title = self.labels.label(ref.cited)
             items.append(
@@ -303,7 +307,7 @@ class Builder:
                     year=int(year) if year.isdigit() else None,
                     language=language_code(language) if language is not None else None,
                     kind=self.labels.term(types[0]).value if types else "?",
-                    href=self.space.href(ref.node),
+                    href=self.value(ref.node).href or "",
                     title=title.value,
                     title_lang=title.lang,
                 )
@@ -504,6 +508,9 @@ def _by_property(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, list[Node]]:
 
 
 _DIGIT_RUNS = re.compile(r"(\d+)")
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
+# these are looked up once per reference.
+_RELATION, _LANGUAGE = DCTERMS.relation, DCTERMS.language
 
 
 def _value_order(value: Value) -> tuple[list[tuple[int, int | str]], str]:

@@ -100,6 +100,8 @@ class Reader:
         self._in: dict[str, dict[str, list[Node]]] = {}
         # The terms behind the keys, for the lookups that answer with predicates or subjects.
         self._terms: dict[str, Node] = {}
+        # Each subject's rdf:types, for `is_a` (a page asks it some two hundred times).
+        self._types: dict[str, set[str]] = {}
         # Each work's reference list, sorted once: the page, its picture, the record and the
         # JSON-LD all walk it.
         self._reference_lists: dict[Node, list[ListedReference]] = {}
@@ -117,6 +119,8 @@ class Reader:
                 objects = by_predicate[predicate] = []
                 terms[predicate] = p
             objects.append(o)
+            if predicate == _RDF_TYPE:
+                self._types.setdefault(subject, set()).add(str(o))
             if type(o) is Literal:  # is_literal, inline: this loop runs once per triple
                 continue
             by_predicate = into.get(str(o))
@@ -140,6 +144,21 @@ class Reader:
         looked up once: a page names a hundred nodes this way)."""
         by_predicate = self._out.get(str(subject), _NONE)
         return [o for p in predicates for o in by_predicate.get(str(p), ())]
+
+    def first_objects(self, subject: Node, groups: Iterable[Iterable[Node]]) -> list[Node]:
+        """The objects of (subject, p, ?) for the predicates p of the first of `groups` that
+        the subject has any of (its names, strongest name properties first: a page names a
+        hundred nodes, most of them unnamed)."""
+        by_predicate = self._out.get(str(subject))
+        if by_predicate is None:
+            return []
+        for group in groups:
+            found: list[Node] = []
+            for p in group:
+                found += by_predicate.get(str(p), ())
+            if found:
+                return found
+        return []
 
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
         return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
@@ -175,8 +194,8 @@ class Reader:
 
     def is_a(self, node: Node, *classes: URIRef) -> bool:
         """Whether `node` has any of `classes` as its rdf:type."""
-        types = {str(t) for t in self._out.get(str(node), _NONE).get(_RDF_TYPE, ())}
-        return any(str(c) in types for c in classes)
+        types = self._types.get(str(node))
+        return types is not None and not types.isdisjoint(map(str, classes))
 
     # --- walks ---------------------------------------------------------------------------
 
