@@ -58,7 +58,8 @@ class Mapper:
             # Only a mapped property's literals are sorted, each among its own: rdflib
             # compares literals in Python.
             if term:
-                yield from ((term, o) for o in sorted(by_property[p]))
+                for o in sorted(by_property[p]):
+                    yield term, o
 
 
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.

@@ -123,8 +123,8 @@ class Builder:
             lang=self.lang,
             names=self.names(iri),
             types=[self.labels.term(t) for t in self.labels.types(iri)],
-            statements=self._grouped(_by_property(r.predicate_objects(iri))),
-            incoming=self._grouped(_by_property((p, s) for s, p in r.subject_predicates(iri))),
+            statements=self._grouped(r.properties(iri)),
+            incoming=self._grouped(r.links_in(iri)),
             notes=[text(n) for n in sorted(r.objects(iri, SKOS.note)) if isinstance(n, Literal)],
             sources=[self.value(s) for s in sorted(r.objects(iri, PROV.hadPrimarySource))],
             alternates=alternates,
@@ -189,11 +189,7 @@ class Builder:
             return (_FIRST_ROWS.get(str(p), len(_FIRST_ROWS)), self.labels.term(p).value.lower())
 
         return [
-            Statement(
-                self.labels.term(p),
-                str(p),
-                tuple(sorted((self.value(o) for o in objs), key=_value_order)),
-            )
+            Statement(self.labels.term(p), str(p), _in_order([self.value(o) for o in objs]))
             for p, objs in sorted(by_property.items(), key=lambda kv: order(kv[0]))
         ]
 
@@ -500,17 +496,16 @@ SUMMARIES: dict[str, Callable[[Builder, URIRef], model.Summary]] = {
 }
 
 
-def _by_property(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, list[Node]]:
-    grouped: dict[Node, list[Node]] = {}
-    for p, node in pairs:
-        grouped.setdefault(p, []).append(node)
-    return grouped
-
-
 _DIGIT_RUNS = re.compile(r"(\d+)")
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
 # these are looked up once per reference.
 _RELATION, _LANGUAGE = DCTERMS.relation, DCTERMS.language
+
+
+def _in_order(values: list[Value]) -> tuple[Value, ...]:
+    """`values` in natural reading order (a single one needs no key: an abstract's takes
+    longer to make than the rest of its row)."""
+    return tuple(sorted(values, key=_value_order) if len(values) > 1 else values)
 
 
 def _value_order(value: Value) -> tuple[list[tuple[int, int | str]], str]:

@@ -105,6 +105,7 @@ class Reader:
         # Each work's reference list, sorted once: the page, its picture, the record and the
         # JSON-LD all walk it.
         self._reference_lists: dict[Node, list[ListedReference]] = {}
+        self._identifiers: dict[str, list[Identifier]] = {}
         # One pass, each dictionary and list made when its key is first met (setdefault makes
         # and drops one of each per triple): a page's description has some 500 triples.
         out, into, terms = self._out, self._in, self._terms
@@ -182,10 +183,15 @@ class Reader:
             for o in objects:
                 yield self._terms[p], o
 
-    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
-        for p, subjects in self._in.get(str(obj), _NONE).items():
-            for s in subjects:
-                yield s, self._terms[p]
+    def properties(self, subject: Node) -> dict[Node, list[Node]]:
+        """The subject's objects by predicate."""
+        found = self._out.get(str(subject), _NONE)
+        return {self._terms[p]: list(objects) for p, objects in found.items()}
+
+    def links_in(self, obj: Node) -> dict[Node, list[Node]]:
+        """The subjects that link to `obj`, by predicate."""
+        found = self._in.get(str(obj), _NONE)
+        return {self._terms[p]: list(subjects) for p, subjects in found.items()}
 
     def subjects_with(self, predicate: Node) -> set[Node]:
         """Every subject that has `predicate`."""
@@ -255,7 +261,16 @@ class Reader:
     def identifiers(self, node: Node | None) -> list[Identifier]:
         """The node's identifiers (sorted by identifier node), each with the `dcterms:relation`
         link that resolves it: the link equal to the value or ending with `/value`."""
-        relations = sorted(self.objects(node, DCTERMS.relation))
+        if node is None:
+            return []
+        # Read once per node: the page, the record and the JSON-LD each ask for them.
+        found = self._identifiers.get(str(node))
+        if found is None:
+            found = self._identifiers[str(node)] = self._read_identifiers(node)
+        return list(found)
+
+    def _read_identifiers(self, node: Node) -> list[Identifier]:
+        relations = sorted(self.objects(node, _RELATION))
         found = []
         for ident in sorted(self.objects(node, DATACITE.hasIdentifier)):
             value = self.value(ident, LITERAL.hasLiteralValue)
@@ -274,7 +289,7 @@ class Reader:
     def unresolving_links(self, node: Node) -> list[Node]:
         """The node's `dcterms:relation` links that resolve none of its identifiers, sorted."""
         resolvers = {i.resolver for i in self.identifiers(node)}
-        return [r for r in sorted(self.objects(node, DCTERMS.relation)) if r not in resolvers]
+        return [r for r in sorted(self.objects(node, _RELATION)) if r not in resolvers]
 
     def page_range(self, work: Node) -> PageRange | None:
         """The pages of the work's first embodiment that states them (embodiments sorted)."""
@@ -308,6 +323,8 @@ class Reader:
 
 _NONE: dict = {}
 _RDF_TYPE = str(RDF.type)
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.
+_RELATION = DCTERMS.relation
 
 
 def is_literal(node: object) -> bool:
