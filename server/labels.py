@@ -51,7 +51,8 @@ NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
 _FAMILY_NAME, _GIVEN_NAME = FOAF.familyName, FOAF.givenName
 _TYPE, _LABEL = RDF.type, RDFS.label
 # Types too general to name a node when a more specific one is present.
-GENERIC_TYPES = frozenset({FABIO.Expression, FABIO.Manifestation, FOAF.Agent})
+# By their IRIs' text, as the reader's index is: rdflib compares terms in Python.
+GENERIC_TYPES = frozenset(str(t) for t in (FABIO.Expression, FABIO.Manifestation, FOAF.Agent))
 
 # ISO 639-2 codes (the LoC language IRIs of the data, docs/model.md) → BCP 47 and names.
 LANGUAGES = {
@@ -328,8 +329,8 @@ class Labeller:
         found = self._types.get(str(node))
         if found is None:
             types = self.read.objects(node, _TYPE)
-            all_types = sorted(t for t in types if isinstance(t, URIRef))
-            specific = [t for t in all_types if t not in GENERIC_TYPES]
+            all_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
+            specific = [t for t in all_types if str(t) not in GENERIC_TYPES]
             found = self._types[str(node)] = specific or all_types
         return list(found)
 

@@ -12,6 +12,7 @@ sort them, so that a page reads the same as when it was built on rdflib's graph 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -146,17 +147,18 @@ class Reader:
         by_predicate = self._out.get(str(subject), _NONE)
         return [o for p in predicates for o in by_predicate.get(str(p), ())]
 
-    def first_objects(self, subject: Node, groups: Iterable[Iterable[Node]]) -> list[Node]:
+    def first_objects(self, subject: Node, groups: tuple[tuple[Node, ...], ...]) -> list[Node]:
         """The objects of (subject, p, ?) for the predicates p of the first of `groups` that
         the subject has any of (its names, strongest name properties first: a page names a
         hundred nodes, most of them unnamed)."""
         by_predicate = self._out.get(str(subject))
-        if by_predicate is None:
+        every, keyed = _group_keys(groups)
+        if by_predicate is None or by_predicate.keys().isdisjoint(every):
             return []
-        for group in groups:
+        for group in keyed:
             found: list[Node] = []
             for p in group:
-                found += by_predicate.get(str(p), ())
+                found += by_predicate.get(p, ())
             if found:
                 return found
         return []
@@ -325,6 +327,16 @@ _NONE: dict = {}
 _RDF_TYPE = str(RDF.type)
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.
 _RELATION = DCTERMS.relation
+
+
+@functools.lru_cache(maxsize=16)
+def _group_keys(
+    groups: tuple[tuple[Node, ...], ...],
+) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """Every predicate of `groups` as the index keys it, and `groups` so keyed (the callers
+    pass constants: this is worked out once for each)."""
+    keyed = tuple(tuple(str(p) for p in group) for group in groups)
+    return frozenset(key for group in keyed for key in group), keyed
 
 
 def is_literal(node: object) -> bool:
