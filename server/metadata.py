@@ -11,7 +11,6 @@ take the last word for the family name, which turns "Maggi G" into family name "
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote
 from urllib.parse import urlencode
 
@@ -44,22 +43,24 @@ class Mapper:
 
     def schema_type(self, node: Node) -> str:
         """The most specific schema.org type of `node`."""
-        return record.most_specific(self.schema_term(t) for t in self.read.objects(node, _TYPE))
+        types = self.read.objects(node, _TYPE)
+        return record.most_specific(self._terms.get(str(t)) for t in types)
 
-    def literals(self, node: Node) -> Iterator[tuple[str, Literal]]:
+    def literals(self, node: Node) -> list[tuple[str, Literal]]:
         """(schema.org property, literal) for every mapped literal of `node`, by property
         IRI, then by value."""
         by_property: dict[str, list[Literal]] = {}
         for p, o in self.read.predicate_objects(node):
             if is_literal(o):
                 by_property.setdefault(str(p), []).append(o)
+        found = []
         for p in sorted(by_property):
             term = self._terms.get(p)
             # Only a mapped property's literals are sorted, each among its own: rdflib
             # compares literals in Python.
             if term:
-                for o in sorted(by_property[p]):
-                    yield term, o
+                found += [(term, o) for o in sorted(by_property[p])]
+        return found
 
 
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.

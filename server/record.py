@@ -311,9 +311,8 @@ def schema_type(read: Reader, ontology: Graph, node: Node) -> str:
 def most_specific(mapped: Iterable[str | None]) -> str:
     """The most specific of the schema.org types `mapped` (CreativeWork only as a last
     resort, Thing when there is none)."""
-    found = sorted({t for t in mapped if t})
-    specific = [t for t in found if t != "CreativeWork"]
-    return (specific or found or ["Thing"])[0]
+    found = set(filter(None, mapped))
+    return min(found - {"CreativeWork"} or found or {"Thing"})
 
 
 def _names(read: Reader, agent: Node) -> list[Name]:

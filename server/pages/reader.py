@@ -108,30 +108,41 @@ class Reader:
         self._reference_lists: dict[Node, list[ListedReference]] = {}
         self._identifiers: dict[str, list[Identifier]] = {}
         # One pass, each dictionary and list made when its key is first met (setdefault makes
-        # and drops one of each per triple): a page's description has some 500 triples.
+        # and drops one of each per triple): a page's description has some 500 triples. The
+        # store lists a subject's triples together, and keeps the terms it makes (one object
+        # per IRI): a subject is looked up once per run of its triples, a predicate's text is
+        # made once.
         out, into, terms = self._out, self._in, self._terms
+        predicates: dict[Node, str] = {}
+        last: Node | None = None
+        subject, by_predicate = "", {}
         for s, p, o in triples:
-            subject, predicate = str(s), str(p)
-            by_predicate = out.get(subject)
-            if by_predicate is None:
-                by_predicate = out[subject] = {}
-                terms[subject] = s
+            if s is not last:
+                last, subject = s, str(s)
+                by_predicate = out.get(subject)
+                if by_predicate is None:
+                    by_predicate = out[subject] = {}
+                    terms[subject] = s
+            predicate = predicates.get(p)
+            if predicate is None:
+                predicate = predicates[p] = str(p)
+                terms[predicate] = p
             objects = by_predicate.get(predicate)
             if objects is None:
-                objects = by_predicate[predicate] = []
-                terms[predicate] = p
-            objects.append(o)
+                by_predicate[predicate] = [o]
+            else:
+                objects.append(o)
             if predicate == _RDF_TYPE:
                 self._types.setdefault(subject, set()).add(str(o))
             if type(o) is Literal:  # is_literal, inline: this loop runs once per triple
                 continue
-            by_predicate = into.get(str(o))
-            if by_predicate is None:
-                by_predicate = into[str(o)] = {}
-            subjects = by_predicate.get(predicate)
-            if subjects is None:
-                subjects = by_predicate[predicate] = []
-            subjects.append(s)
+            by_object = into.get(str(o))
+            if by_object is None:
+                into[str(o)] = {predicate: [s]}
+            elif predicate in by_object:
+                by_object[predicate].append(s)
+            else:
+                by_object[predicate] = [s]
 
     # --- lookups -------------------------------------------------------------------------
 
