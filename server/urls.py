@@ -82,7 +82,11 @@ class UriSpace:
         """The URL of the document about `iri` in the format with `extension`.
 
         A hash IRI keeps its fragment, so `ontology#cn` links into the ontology's page."""
-        path, _, fragment = self._below(iri).partition("#")
+        return self._document(self._below(iri), extension)
+
+    def _document(self, below: str, extension: str) -> str:
+        """The URL of the document about the own IRI `below` the base."""
+        path, _, fragment = below.partition("#")
         url = f"{self.base}{DOC}/{path}.{extension}"
         return f"{url}#{fragment}" if fragment else url
 
@@ -130,7 +134,8 @@ class UriSpace:
         ISSN portal pages and sources are linked out, never proxied); "" (no link) for an
         IRI that is not http(s)."""
         if self.is_own(node):
-            return self.document(node, extension)
+            # Not through `document`, which would check again: a page has a hundred links.
+            return self._document(str(node)[len(self.base) :], extension)
         return str(node) if is_web_iri(str(node)) else ""
 
     def is_thing_path(self, path: str) -> bool:

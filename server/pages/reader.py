@@ -107,6 +107,7 @@ class Reader:
         # JSON-LD all walk it.
         self._reference_lists: dict[Node, list[ListedReference]] = {}
         self._identifiers: dict[str, list[Identifier]] = {}
+        self._roles: dict[tuple[str, str], list[Node]] = {}
         # One pass, each dictionary and list made when its key is first met (setdefault makes
         # and drops one of each per triple): a page's description has some 500 triples. The
         # store lists a subject's triples together, and keeps the terms it makes (one object
@@ -221,6 +222,14 @@ class Reader:
     def roles(self, work: Node, role: URIRef) -> list[Node]:
         """The work's agent roles of kind `role`, in `oco:hasNext` order (then any
         unchained)."""
+        # Walked once per work and kind: the page, the record and the JSON-LD each ask.
+        key = (str(work), str(role))
+        found = self._roles.get(key)
+        if found is None:
+            found = self._roles[key] = self._ordered_roles(work, role)
+        return list(found)
+
+    def _ordered_roles(self, work: Node, role: URIRef) -> list[Node]:
         roles = self.objects(work, PRO.isDocumentContextFor)
         found = [r for r in roles if self.has(r, PRO.withRole, role)]
         following = {self.value(r, OCO.hasNext) for r in found}
