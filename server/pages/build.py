@@ -185,13 +185,11 @@ class Builder:
         return [self.value(n) for n in nodes]
 
     def _grouped(self, by_property: dict[Node, list[Node]]) -> list[Statement]:
-        def order(p: Node) -> tuple[int, str]:
-            return (_FIRST_ROWS.get(str(p), len(_FIRST_ROWS)), self.labels.term(p).value.lower())
-
-        return [
+        rows = [
             Statement(self.labels.term(p), str(p), _in_order([self.value(o) for o in objs]))
-            for p, objs in sorted(by_property.items(), key=lambda kv: order(kv[0]))
+            for p, objs in by_property.items()
         ]
+        return sorted(rows, key=_row_order)
 
     # --- parts several kinds show -------------------------------------------------------
 
@@ -500,6 +498,11 @@ _DIGIT_RUNS = re.compile(r"(\d+)")
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
 # these are looked up once per reference.
 _RELATION, _LANGUAGE = DCTERMS.relation, DCTERMS.language
+
+
+def _row_order(row: Statement) -> tuple[int, str]:
+    """The statements table's order: FIRST_ROWS, then the others by label."""
+    return _FIRST_ROWS.get(row.predicate, len(_FIRST_ROWS)), row.property.value.lower()
 
 
 def _in_order(values: list[Value]) -> tuple[Value, ...]:
