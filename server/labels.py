@@ -215,19 +215,14 @@ def text(literal: Literal) -> Text:
 def pick(literals: Iterable[Node], lang: str) -> Text | None:
     """The literal for a reader of `lang`: same language first (`zh` matches `zh-Hans`), then
     untagged, then the rest in a stable order; None when there is none."""
-    best = _best(literals, lang)
-    return text(best) if best is not None else None
-
-
-def _best(literals: Iterable[Node], lang: str) -> Literal | None:
-    """The literal `pick` gives the text of (the first of the best, in the order given)."""
+    # The first of the best, in the order given (a page picks names for a hundred nodes).
     best, best_key = None, None
     for lit in literals:
         if is_literal(lit):
             key = (_tag_order(lit.language, lang), str(lit))
             if best_key is None or key < best_key:
                 best, best_key = lit, key
-    return best
+    return text(best) if best is not None else None
 
 
 # A description has a handful of tags, and a page picks among them a hundred times.
@@ -318,10 +313,6 @@ class Labeller:
         if found is None:
             found = pick(self.read.objects(iri, _LABEL), self.lang)
         return found or Text(_local_name(iri), "en")
-
-    def knows(self, iri: Node) -> bool:
-        """Whether the ontology labels `iri` (a class, property, role or scheme)."""
-        return self.terms.knows(iri)
 
     def types(self, node: Node) -> list[URIRef]:
         """The node's specific types (a JournalArticle is not also listed as Expression),

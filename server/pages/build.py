@@ -178,7 +178,7 @@ class Builder:
             name = self.labels.language_name(node)
             return Value(name.value, name.lang, iri, True, iri)
         own = self.space.is_own(node)
-        found = self.labels.term(node) if self.labels.knows(node) else self.labels.label(node)
+        found = self.labels.term(node) if self.terms.knows(node) else self.labels.label(node)
         return Value(found.value, found.lang, self.space.href(node), not own, iri)
 
     def values(self, nodes: Iterable[Node]) -> list[Value]:
