@@ -86,8 +86,9 @@ def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
     out: dict[str, Any] = {"@id": str(node), "@type": m.schema_type(node)}
     out.update(_literal_properties(m, node))
     language = m.read.value(node, _LANGUAGE)
-    if language is not None and language_code(language):
-        out[m.schema_term(_LANGUAGE) or "inLanguage"] = language_code(language)
+    code = language_code(language) if language is not None else None
+    if code:
+        out[m.schema_term(_LANGUAGE) or "inLanguage"] = code
     # The identifiers' resolver pages and the links to other datasets (data/links.ttl).
     links = sorted(str(o) for o in m.read.objects_of_any(node, _LINKS))
     if links:
@@ -102,10 +103,10 @@ _LINKS = (_RELATION, OWL.sameAs)
 
 
 def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for term, lit in m.literals(node):
-        out.setdefault(term, []).append(_json_value(lit))
-    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+    return {
+        term: _json_value(found[0]) if len(found) == 1 else [_json_value(lit) for lit in found]
+        for term, found in m.literals(node).items()
+    }
 
 
 def _schema_agent(m: Mapper, role: Node) -> dict[str, Any]:

@@ -46,20 +46,20 @@ class Mapper:
         types = self.read.objects(node, _TYPE)
         return record.most_specific(self._terms.get(str(t)) for t in types)
 
-    def literals(self, node: Node) -> list[tuple[str, Literal]]:
-        """(schema.org property, literal) for every mapped literal of `node`, by property
-        IRI, then by value."""
+    def literals(self, node: Node) -> dict[str, list[Literal]]:
+        """The mapped literals of `node` by schema.org property: properties in the order of
+        the IRIs mapped to them, each one's literals by IRI, then by value."""
         by_property: dict[str, list[Literal]] = {}
         for p, o in self.read.predicate_objects(node):
             if is_literal(o):
                 by_property.setdefault(str(p), []).append(o)
-        found = []
+        found: dict[str, list[Literal]] = {}
         for p in sorted(by_property):
             term = self._terms.get(p)
             # Only a mapped property's literals are sorted, each among its own: rdflib
             # compares literals in Python.
             if term:
-                found += [(term, o) for o in sorted(by_property[p])]
+                found.setdefault(term, []).extend(sorted(by_property[p]))
         return found
 
 
