@@ -501,7 +501,7 @@ _RELATION, _LANGUAGE = DCTERMS.relation, DCTERMS.language
 
 
 def _row_order(row: Statement) -> tuple[int, str]:
-    """The statements table's order: FIRST_ROWS, then the others by label."""
+    """The statements table's order: _FIRST_ROWS, then the others by label."""
     return _FIRST_ROWS.get(row.predicate, len(_FIRST_ROWS)), row.property.value.lower()
 
 
