@@ -85,21 +85,28 @@ def schema_org(
 def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
     out: dict[str, Any] = {"@id": str(node), "@type": m.schema_type(node)}
     out.update(_literal_properties(m, node))
-    language = m.read.value(node, DCTERMS.language)
-    if language is not None and language_code(language):
-        out[m.schema_term(DCTERMS.language) or "inLanguage"] = language_code(language)
+    language = m.read.value(node, _LANGUAGE)
+    code = language_code(language) if language is not None else None
+    if code:
+        out[m.schema_term(_LANGUAGE) or "inLanguage"] = code
     # The identifiers' resolver pages and the links to other datasets (data/links.ttl).
-    links = sorted(str(o) for p in (DCTERMS.relation, OWL.sameAs) for o in m.read.objects(node, p))
+    links = sorted(str(o) for o in m.read.objects_of_any(node, _LINKS))
     if links:
-        out[m.schema_term(DCTERMS.relation) or "sameAs"] = links
+        out[m.schema_term(_RELATION) or "sameAs"] = links
     return out
 
 
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name,
+# and a work's JSON-LD describes some forty nodes.
+_LANGUAGE, _RELATION = DCTERMS.language, DCTERMS.relation
+_LINKS = (_RELATION, OWL.sameAs)
+
+
 def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for term, lit in m.literals(node):
-        out.setdefault(term, []).append(_json_value(lit))
-    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+    return {
+        term: _json_value(found[0]) if len(found) == 1 else [_json_value(lit) for lit in found]
+        for term, found in m.literals(node).items()
+    }
 
 
 def _schema_agent(m: Mapper, role: Node) -> dict[str, Any]:

@@ -8,6 +8,7 @@ Every text carries its language tag, so templates can mark it up with a right `l
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from rdflib.namespace import FOAF
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from lodpub.pages.reader import is_literal
 from lodpub.vocab import BIRO
 from lodpub.vocab import CITO
 from lodpub.vocab import DATACITE
@@ -44,11 +46,13 @@ NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
     (RDFS.label,),
     (SKOS.prefLabel,),
 )
-# rdflib finds FOAF's terms through a __getattr__ that checks each name: a page names dozens
-# of people.
+# rdflib finds the terms of its own namespaces (FOAF, RDF, RDFS) through a __getattr__ that
+# checks each name, two microseconds a time: a page names a hundred nodes.
 _FAMILY_NAME, _GIVEN_NAME = FOAF.familyName, FOAF.givenName
+_TYPE, _LABEL = RDF.type, RDFS.label
 # Types too general to name a node when a more specific one is present.
-GENERIC_TYPES = frozenset({FABIO.Expression, FABIO.Manifestation, FOAF.Agent})
+# By their IRIs' text, as the reader's index is: rdflib compares terms in Python.
+GENERIC_TYPES = frozenset(str(t) for t in (FABIO.Expression, FABIO.Manifestation, FOAF.Agent))
 
 # ISO 639-2 codes (the LoC language IRIs of the data, docs/model.md) → BCP 47 and names.
 LANGUAGES = {
@@ -154,7 +158,10 @@ UI_TEXT = {
 }
 
 
-@dataclass(frozen=True)
+# Not frozen: a page makes some two hundred Texts, and a frozen dataclass sets each field
+# through object.__setattr__ (its __init__ takes three times as long). Nothing changes one
+# once made.
+@dataclass
 class Text:
     """A string and its BCP 47 language tag (canonical casing), None when untagged."""
 
@@ -165,6 +172,8 @@ class Text:
         return self.value
 
 
+# A description has a handful of tags, and a page cases each some hundred times.
+@functools.lru_cache(maxsize=256)
 def canonical_tag(tag: str | None) -> str | None:
     """BCP 47 casing (RFC 5646 §2.1.1): `zh-hans` → `zh-Hans`, `en-gb` → `en-GB`."""
     if not tag:
@@ -206,24 +215,32 @@ def text(literal: Literal) -> Text:
     return Text(str(literal), canonical_tag(literal.language))
 
 
-def pick(literals: Iterable[Literal], lang: str) -> Text | None:
+def pick(literals: Iterable[Node], lang: str) -> Text | None:
     """The literal for a reader of `lang`: same language first (`zh` matches `zh-Hans`), then
     untagged, then the rest in a stable order; None when there is none."""
-    primary = lang.split("-")[0]
+    # The first of the best, in the order given (a page picks names for a hundred nodes).
+    best, best_key = None, None
+    for lit in literals:
+        if is_literal(lit):
+            key = (_tag_order(lit.language, lang), str(lit))
+            if best_key is None or key < best_key:
+                best, best_key = lit, key
+    return text(best) if best is not None else None
 
-    def rank(lit: Literal) -> tuple[int, str, str]:
-        if lang_matches(lit.language, lang):
-            score = 0
-        elif lang_matches(lit.language, primary):
-            score = 1
-        elif not lit.language:
-            score = 2
-        else:
-            score = 3
-        return score, (lit.language or "").lower(), str(lit)
 
-    ordered = sorted((lit for lit in literals if isinstance(lit, Literal)), key=rank)
-    return text(ordered[0]) if ordered else None
+# A description has a handful of tags, and a page picks among them a hundred times.
+@functools.lru_cache(maxsize=256)
+def _tag_order(tag: str | None, lang: str) -> tuple[int, str]:
+    """Where a literal tagged `tag` comes in `pick` for a reader of `lang`."""
+    if lang_matches(tag, lang):
+        score = 0
+    elif lang_matches(tag, lang.split("-")[0]):
+        score = 1
+    elif not tag:
+        score = 2
+    else:
+        score = 3
+    return score, (tag or "").lower()
 
 
 def ui(key: str, lang: str, *values: object) -> str:
@@ -255,13 +272,14 @@ class Terms:
 
     def __init__(self, ontology: Graph) -> None:
         self.ontology = ontology
-        self._labels: dict[Node, list[Literal]] = {}
+        # Keyed by the terms' text, as the reader's index is: rdflib compares terms in Python.
+        self._labels: dict[str, list[Literal]] = {}
         for term, label in ontology.subject_objects(RDFS.label):
             if isinstance(label, Literal):
-                self._labels.setdefault(term, []).append(label)
+                self._labels.setdefault(str(term), []).append(label)
         # Picked for each interface language now (a hundred terms, a few milliseconds once),
         # so that no reader's first page waits for it; other languages as they are asked for.
-        self._picked: dict[tuple[Node, str], Text | None] = {
+        self._picked: dict[tuple[str, str], Text | None] = {
             (term, lang): pick(labels, lang)
             for term, labels in self._labels.items()
             for lang in UI_LANGUAGES
@@ -269,13 +287,13 @@ class Terms:
 
     def knows(self, iri: Node) -> bool:
         """Whether the ontology labels `iri` (a class, property, role or scheme)."""
-        return iri in self._labels
+        return str(iri) in self._labels
 
     def label(self, iri: Node, lang: str) -> Text | None:
         """The ontology's label of `iri` for a reader of `lang`, None when it has none."""
-        key = (iri, lang)
+        key = (str(iri), lang)
         if key not in self._picked:
-            self._picked[key] = pick(self._labels.get(iri, ()), lang)
+            self._picked[key] = pick(self._labels.get(key[0], ()), lang)
         return self._picked[key]
 
 
@@ -287,62 +305,68 @@ class Labeller:
         self.read = reader
         self.terms = terms
         self.lang = lang
-        self._names: dict[Node, list[Text]] = {}
-        self._labels: dict[Node, Text] = {}
-        self._types: dict[Node, list[URIRef]] = {}
+        # Keyed by the nodes' text, as the reader's index is: rdflib compares terms in Python.
+        self._names: dict[str, list[Text]] = {}
+        self._labels: dict[str, Text] = {}
+        self._types: dict[str, list[URIRef]] = {}
 
     def term(self, iri: Node) -> Text:
         """A class, property or individual by its ontology label; else its local name."""
         found = self.terms.label(iri, self.lang)
         if found is None:
-            found = pick(self.read.objects(iri, RDFS.label), self.lang)
+            found = pick(self.read.objects(iri, _LABEL), self.lang)
         return found or Text(_local_name(iri), "en")
-
-    def knows(self, iri: Node) -> bool:
-        """Whether the ontology labels `iri` (a class, property, role or scheme)."""
-        return self.terms.knows(iri)
 
     def types(self, node: Node) -> list[URIRef]:
         """The node's specific types (a JournalArticle is not also listed as Expression),
         worked out once per node."""
-        found = self._types.get(node)
+        found = self._types.get(str(node))
         if found is None:
-            types = self.read.objects(node, RDF.type)
-            all_types = sorted(t for t in types if isinstance(t, URIRef))
-            specific = [t for t in all_types if t not in GENERIC_TYPES]
-            found = self._types[node] = specific or all_types
+            types = self.read.objects(node, _TYPE)
+            all_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
+            specific = [t for t in all_types if str(t) not in GENERIC_TYPES]
+            found = self._types[str(node)] = specific or all_types
         return list(found)
 
     def names(self, node: Node) -> list[Text]:
         """Every name of the node in its strongest name property, the reader's language first
         (worked out once per node: a page names most nodes more than once)."""
-        found = self._names.get(node)
+        found = self._names.get(str(node))
         if found is None:
-            found = self._names[node] = self._names_of(node)
+            found = self._names[str(node)] = self._names_of(node)
         return list(found)
 
     def _names_of(self, node: Node) -> list[Text]:
-        for group in NAME_GROUPS:
-            literals = self.read.objects_of_any(node, group)
-            if literals:
-                first = pick(literals, self.lang)
-                rest = sorted({text(lit) for lit in literals} - {first}, key=_by_lang)
-                return [first, *rest]
-        return []
+        literals = self.read.first_objects(node, NAME_GROUPS)
+        first = pick(literals, self.lang)
+        if first is None:
+            return []
+        # Told apart as plain tuples: rdflib hashes its literals, and dataclasses their
+        # fields, in Python.
+        texts = {(str(lit), canonical_tag(lit.language)) for lit in literals}
+        texts.discard((first.value, first.lang))
+        rest = sorted(texts, key=lambda pair: ((pair[1] or "").lower(), pair[0]))
+        return [first, *(Text(value, tag) for value, tag in rest)]
 
     def label(self, node: Node) -> Text:
         """One short name for a link to `node` (worked out once per node: the page, its
         picture and its reference list link to most nodes more than once)."""
-        if isinstance(node, Literal):
+        if is_literal(node):
             return text(node)
-        found = self._labels.get(node)
+        key = str(node)
+        found = self._labels.get(key)
         if found is None:
-            names = self._names.get(node)
-            if names is None:
-                names = self._names[node] = self._names_of(node)
-            found = names[0] if names else self._derived_label(node) or Text(_short(node))
-            self._labels[node] = found
+            name = self._first_name(node)
+            found = self._labels[key] = name or self._derived_label(node) or Text(_short(node))
         return found
+
+    def _first_name(self, node: Node) -> Text | None:
+        """names(node)[0], or None when the node has no name (without sorting the other
+        names when they are not known yet: most links need only this one)."""
+        names = self._names.get(str(node))
+        if names is not None:
+            return names[0] if names else None
+        return pick(self.read.first_objects(node, NAME_GROUPS), self.lang)
 
     def _derived_label(self, node: Node) -> Text | None:
         """Names built from what the node holds, for nodes the data does not name."""
@@ -351,18 +375,18 @@ class Labeller:
         if family is not None:
             given = pick(g.objects(node, _GIVEN_NAME), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
-        types = self.types(node)
-        kind = self.term(types[0]) if types else None
-        number = g.value(node, FABIO.hasSequenceIdentifier)
-        date = g.value(node, PRISM.publicationDate)
         value = g.value(node, LITERAL.hasLiteralValue)
         if value is not None:
             scheme = g.value(node, DATACITE.usesIdentifierScheme)
             prefix = self.term(scheme).value if scheme is not None else ""
             return Text(f"{prefix} {value}".strip())
-        if g.is_a(node, BIRO.BibliographicReference) and number is not None:
+        number = g.value(node, FABIO.hasSequenceIdentifier)
+        if number is not None and g.is_a(node, BIRO.BibliographicReference):
             word = ui("reference", self.lang)
             return Text(f"{word} [{number}]", self.lang)
+        # The node's kind, looked up only for the labels below that name it.
+        types = self.types(node)
+        kind = self.term(types[0]) if types else None
         if g.is_a(node, CITO.Citation):
             cited = g.value(node, CITO.hasCitedEntity)
             if cited is not None and kind is not None:
@@ -378,6 +402,7 @@ class Labeller:
             end = g.value(node, PRISM.endingPage)
             pages = f"{start}–{end}" if end is not None else str(start)
             return Text(f"{kind.value} {pages}", kind.lang)
+        date = g.value(node, PRISM.publicationDate)
         if kind is not None and (number is not None or date is not None):
             return Text(f"{kind.value} {number if number is not None else date}", kind.lang)
         if kind is not None:
@@ -391,10 +416,6 @@ class Labeller:
             return Text(_short(iri))
         key = "zh-Hans" if lang_matches(self.lang, "zh") else "en"
         return Text(entry[1][key], key)
-
-
-def _by_lang(t: Text) -> tuple[str, str]:
-    return (t.lang or "").lower(), t.value
 
 
 def _local_name(iri: Node) -> str:

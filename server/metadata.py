@@ -11,7 +11,6 @@ take the last word for the family name, which turns "Maggi G" into family name "
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote
 from urllib.parse import urlencode
 
@@ -22,6 +21,7 @@ from rdflib.term import Node
 
 from lodpub import record
 from lodpub.pages.reader import Reader
+from lodpub.pages.reader import is_literal
 from lodpub.record import Author
 from lodpub.record import Record
 
@@ -33,24 +33,38 @@ class Mapper:
     def __init__(self, read: Reader, ontology: Graph) -> None:
         self.read = read
         self.ontology = ontology
+        # Found once: the mapping is kept per ontology, but finding it hashes the ontology
+        # graph in Python, and a work's page maps some five hundred terms.
+        self._terms = record.schema_terms(ontology)
 
     def schema_term(self, term: Node) -> str | None:
         """The schema.org local name the ontology maps `term` to, or None."""
-        return record.schema_term(self.ontology, term)
+        return self._terms.get(str(term))
 
     def schema_type(self, node: Node) -> str:
         """The most specific schema.org type of `node`."""
-        return record.most_specific(self.schema_term(t) for t in self.read.objects(node, RDF.type))
+        types = self.read.objects(node, _TYPE)
+        return record.most_specific(self._terms.get(str(t)) for t in types)
 
-    def literals(self, node: Node) -> Iterator[tuple[str, Literal]]:
-        """(schema.org property, literal) for every mapped literal of `node`."""
-        # Only literals are sorted (by property, then value): sorting every pair compares
-        # rdflib terms in Python, a page's largest cost after its template.
-        found = [(p, o) for p, o in self.read.predicate_objects(node) if isinstance(o, Literal)]
-        for p, o in sorted(found, key=lambda pair: (str(pair[0]), pair[1])):
-            term = self.schema_term(p)
+    def literals(self, node: Node) -> dict[str, list[Literal]]:
+        """The mapped literals of `node` by schema.org property: properties in the order of
+        the IRIs mapped to them, each one's literals by IRI, then by value."""
+        by_property: dict[str, list[Literal]] = {}
+        for p, o in self.read.predicate_objects(node):
+            if is_literal(o):
+                by_property.setdefault(str(p), []).append(o)
+        found: dict[str, list[Literal]] = {}
+        for p in sorted(by_property):
+            term = self._terms.get(p)
+            # Only a mapped property's literals are sorted, each among its own: rdflib
+            # compares literals in Python.
             if term:
-                yield term, o
+                found.setdefault(term, []).extend(sorted(by_property[p]))
+        return found
+
+
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.
+_TYPE = RDF.type
 
 
 Tags = list[tuple[str, str]]

@@ -59,6 +59,10 @@ BOOKS = (FABIO.Book,)
 ISSN_SCHEMES = (DATACITE.issn, DATACITE.eissn)
 ORCID = "https://orcid.org/"
 DOI_RESOLVER = "https://doi.org/"
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
+# these are read for each author.
+_NAME, _FAMILY_NAME, _GIVEN_NAME, _PERSON = FOAF.name, FOAF.familyName, FOAF.givenName, FOAF.Person
+_RELATION = DCTERMS.relation
 # Original forms before translations: the script a Chinese work is printed in, then
 # untagged text (Western names and titles), then pinyin, then English.
 _ORIGINAL_FIRST = {"zh-hans": 0, "": 1, "zh": 2, "zh-latn-pinyin": 3, "en": 4}
@@ -238,17 +242,17 @@ def author(read: Reader, role: Node) -> Author | None:
     # The iD as an identifier node (in the agent's own document) or as a link (the summary
     # of an author in a work's document).
     ids = [ORCID + i for i in read.identifier_values(holder, (DATACITE.orcid,))]
-    links = sorted(str(o) for o in read.objects(holder, DCTERMS.relation))
+    links = sorted(str(o) for o in read.objects(holder, _RELATION))
     orcid = ids + [link for link in links if link.startswith(ORCID)]
     affiliations = []
     for organisation in sorted(read.objects(role, PRO.relatesToOrganization)):
-        name = _original(read.objects(organisation, FOAF.name))
+        name = _original(read.objects(organisation, _NAME))
         affiliations.append(name or Text(str(organisation)))
     return Author(
         iri=str(holder),
         name=names[0] if names else Name(str(holder)),
         latin=latin if names and not _is_latin(names[0].text) else None,
-        is_person=read.is_a(holder, FOAF.Person),
+        is_person=read.is_a(holder, _PERSON),
         orcid=orcid[0] if orcid else None,
         affiliations=tuple(affiliations),
     )
@@ -274,11 +278,11 @@ def schema_org_term(ontology: Graph) -> URIRef | None:
 def schema_term(ontology: Graph, term: Node) -> str | None:
     """The schema.org local name the ontology maps `term` to (`fabio:JournalArticle` →
     `ScholarlyArticle`), or None."""
-    return _schema_terms(ontology).get(str(term))
+    return schema_terms(ontology).get(str(term))
 
 
 @functools.lru_cache(maxsize=8)
-def _schema_terms(ontology: Graph) -> dict[str, str | None]:
+def schema_terms(ontology: Graph) -> dict[str, str | None]:
     """Every term the ontology maps to schema.org, with its local name there: read once per
     ontology (it never changes while the app runs; a page maps some hundred terms)."""
     mapping = schema_org_term(ontology)
@@ -307,19 +311,18 @@ def schema_type(read: Reader, ontology: Graph, node: Node) -> str:
 def most_specific(mapped: Iterable[str | None]) -> str:
     """The most specific of the schema.org types `mapped` (CreativeWork only as a last
     resort, Thing when there is none)."""
-    found = sorted({t for t in mapped if t})
-    specific = [t for t in found if t != "CreativeWork"]
-    return (specific or found or ["Thing"])[0]
+    found = set(filter(None, mapped))
+    return min(found - {"CreativeWork"} or found or {"Thing"})
 
 
 def _names(read: Reader, agent: Node) -> list[Name]:
     """The agent's names, original script first, each with the family and given name of
     the same language."""
-    families = {_lang(f): str(f) for f in read.objects(agent, FOAF.familyName)}
-    givens = {_lang(g): str(g) for g in read.objects(agent, FOAF.givenName)}
+    families = {_lang(f): str(f) for f in read.objects(agent, _FAMILY_NAME)}
+    givens = {_lang(g): str(g) for g in read.objects(agent, _GIVEN_NAME)}
     return [
         Name(t.value, families.get(_lang(t)), givens.get(_lang(t)), t.language)
-        for t in _originals(read.objects(agent, FOAF.name))
+        for t in _originals(read.objects(agent, _NAME))
     ]
 
 

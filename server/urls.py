@@ -68,9 +68,7 @@ class UriSpace:
         """The path of an own IRI relative to the base, without fragment: `br/1`, `ontology`.
 
         Raises ValueError for IRIs outside the publication."""
-        if not self.is_own(iri):
-            raise ValueError(f"{iri} is not below {self.base}")
-        return str(iri)[len(self.base) :].split("#", 1)[0]
+        return self._below(iri).split("#", 1)[0]
 
     def thing(self, path: str) -> URIRef:
         """The IRI of the thing at `path` (`br/1` → `<base>br/1`).
@@ -84,9 +82,21 @@ class UriSpace:
         """The URL of the document about `iri` in the format with `extension`.
 
         A hash IRI keeps its fragment, so `ontology#cn` links into the ontology's page."""
-        fragment = str(iri).partition("#")[2]
-        url = f"{self.base}{DOC}/{self.path(iri)}.{extension}"
+        return self._document(self._below(iri), extension)
+
+    def _document(self, below: str, extension: str) -> str:
+        """The URL of the document about the own IRI `below` the base."""
+        path, _, fragment = below.partition("#")
+        url = f"{self.base}{DOC}/{path}.{extension}"
         return f"{url}#{fragment}" if fragment else url
+
+    def _below(self, iri: Node) -> str:
+        """An own IRI relative to the base: `br/1`, `ontology#cn`.
+
+        Raises ValueError for IRIs outside the publication."""
+        if not self.is_own(iri):
+            raise ValueError(f"{iri} is not below {self.base}")
+        return str(iri)[len(self.base) :]
 
     def page(self, iri: Node, lang: str | None = None) -> str:
         """The HTML document about `iri`, in the interface language `lang` when one is given."""
@@ -124,7 +134,8 @@ class UriSpace:
         ISSN portal pages and sources are linked out, never proxied); "" (no link) for an
         IRI that is not http(s)."""
         if self.is_own(node):
-            return self.document(node, extension)
+            # Not through `document`, which would check again: a page has a hundred links.
+            return self._document(str(node)[len(self.base) :], extension)
         return str(node) if is_web_iri(str(node)) else ""
 
     def is_thing_path(self, path: str) -> bool:

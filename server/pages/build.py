@@ -31,6 +31,7 @@ from lodpub import chart
 from lodpub.labels import Labeller
 from lodpub.labels import Terms
 from lodpub.labels import Text
+from lodpub.labels import canonical_tag
 from lodpub.labels import lang_matches
 from lodpub.labels import language_code
 from lodpub.labels import language_names
@@ -42,6 +43,7 @@ from lodpub.pages.model import Page
 from lodpub.pages.model import Statement
 from lodpub.pages.model import Value
 from lodpub.pages.reader import Reader
+from lodpub.pages.reader import is_literal
 from lodpub.record import schema_org_term
 from lodpub.urls import UriSpace
 from lodpub.vocab import BIRO
@@ -68,6 +70,9 @@ KINDS = (
 )
 # Shown in the page's own sections, so not repeated in the statements table's first rows.
 FIRST_PROPERTIES = (DCTERMS.title, FABIO.hasTranslatedTitle, FOAF.name)
+# The statements table's first rows, in order (the others follow by label), by their IRIs'
+# text: rdflib compares terms in Python.
+_FIRST_ROWS = {str(p): row for row, p in enumerate((RDF.type, *FIRST_PROPERTIES))}
 
 # Headings the templates take from the ontology's labels (`terms.section` ...).
 HEADING_TERMS = {
@@ -106,7 +111,7 @@ class Builder:
         self.space = space
         self.lang = lang
         self.labels = Labeller(reader, terms, lang)
-        self._values: dict[Node, Value] = {}
+        self._values: dict[str, Value] = {}
 
     def page(self, iri: URIRef, alternates: list[tuple[str, str, str]]) -> Page:
         r = self.read
@@ -118,8 +123,8 @@ class Builder:
             lang=self.lang,
             names=self.names(iri),
             types=[self.labels.term(t) for t in self.labels.types(iri)],
-            statements=self._grouped(_by_property(r.predicate_objects(iri))),
-            incoming=self._grouped(_by_property((p, s) for s, p in r.subject_predicates(iri))),
+            statements=self._grouped(r.properties(iri)),
+            incoming=self._grouped(r.links_in(iri)),
             notes=[text(n) for n in sorted(r.objects(iri, SKOS.note)) if isinstance(n, Literal)],
             sources=[self.value(s) for s in sorted(r.objects(iri, PROV.hadPrimarySource))],
             alternates=alternates,
@@ -157,39 +162,34 @@ class Builder:
     def value(self, node: Node) -> Value:
         """`node` as the page shows it: a literal's text, or a link with the node's label
         (worked out once per node: a page shows many nodes more than once)."""
-        found = self._values.get(node)
+        if is_literal(node):
+            # Made each time: rdflib hashes a literal in Python, which costs as much.
+            datatype = str(node.datatype) if node.datatype is not None else None
+            return Value(str(node), canonical_tag(node.language), datatype=datatype)
+        # Keyed by the IRI's text, as the reader's index is: rdflib compares terms in Python.
+        found = self._values.get(str(node))
         if found is None:
-            found = self._values[node] = self._value(node)
+            found = self._values[str(node)] = self._link(node)
         return found
 
-    def _value(self, node: Node) -> Value:
-        if isinstance(node, Literal):
-            t = text(node)
-            datatype = str(node.datatype) if node.datatype is not None else None
-            return Value(t.value, t.lang, datatype=datatype)
-        if str(node).startswith("http://id.loc.gov/vocabulary/iso639-2/"):
+    def _link(self, node: Node) -> Value:
+        iri = str(node)
+        if iri.startswith("http://id.loc.gov/vocabulary/iso639-2/"):
             name = self.labels.language_name(node)
-            return Value(name.value, name.lang, str(node), True, str(node))
+            return Value(name.value, name.lang, iri, True, iri)
         own = self.space.is_own(node)
-        found = self.labels.term(node) if self.labels.knows(node) else self.labels.label(node)
-        return Value(found.value, found.lang, self.space.href(node), not own, str(node))
+        found = self.labels.term(node) if self.terms.knows(node) else self.labels.label(node)
+        return Value(found.value, found.lang, self.space.href(node), not own, iri)
 
     def values(self, nodes: Iterable[Node]) -> list[Value]:
         return [self.value(n) for n in nodes]
 
     def _grouped(self, by_property: dict[Node, list[Node]]) -> list[Statement]:
-        def order(p: Node) -> tuple[int, str]:
-            first = FIRST_PROPERTIES.index(p) if p in FIRST_PROPERTIES else len(FIRST_PROPERTIES)
-            return (0 if p == RDF.type else 1 + first, self.labels.term(p).value.lower())
-
-        return [
-            Statement(
-                self.labels.term(p),
-                str(p),
-                tuple(sorted((self.value(o) for o in objs), key=_value_order)),
-            )
-            for p, objs in sorted(by_property.items(), key=lambda kv: order(kv[0]))
+        rows = [
+            Statement(self.labels.term(p), str(p), _in_order([self.value(o) for o in objs]))
+            for p, objs in by_property.items()
         ]
+        return sorted(rows, key=_row_order)
 
     # --- parts several kinds show -------------------------------------------------------
 
@@ -269,15 +269,17 @@ class Builder:
             for c in r.subjects(CITO.hasCitingEntity, work)
             if r.is_a(c, CITO.JournalSelfCitation)
         }
+        # The references and the works they cite are linked as the statements table links
+        # them (their Values, made once).
         return [
             model.ListedReference(
                 number=ref.number,
-                href=self.space.href(ref.node),
+                href=self.value(ref.node).href or "",
                 anchor=f"ref-{ref.number or None}",
                 content=ref.content,
                 cited_label=self.labels.label(ref.cited) if ref.cited is not None else None,
-                cited_href=self.space.href(ref.cited) if ref.cited is not None else None,
-                links=self.values(sorted(r.objects(ref.cited, DCTERMS.relation))),
+                cited_href=self.value(ref.cited).href if ref.cited is not None else None,
+                links=self.values(sorted(r.objects(ref.cited, _RELATION))),
                 self_citation=ref.cited is not None and ref.cited in self_cited,
             )
             for ref in r.reference_list(work)
@@ -290,7 +292,7 @@ class Builder:
             if ref.cited is None:
                 continue
             year = str(self.read.value(ref.cited, PRISM.publicationDate))[:4]
-            language = self.read.value(ref.cited, DCTERMS.language)
+            language = self.read.value(ref.cited, _LANGUAGE)
             types = self.labels.types(ref.cited)
             title = self.labels.label(ref.cited)
             items.append(
@@ -299,7 +301,7 @@ class Builder:
                     year=int(year) if year.isdigit() else None,
                     language=language_code(language) if language is not None else None,
                     kind=self.labels.term(types[0]).value if types else "?",
-                    href=self.space.href(ref.node),
+                    href=self.value(ref.node).href or "",
                     title=title.value,
                     title_lang=title.lang,
                 )
@@ -492,14 +494,21 @@ SUMMARIES: dict[str, Callable[[Builder, URIRef], model.Summary]] = {
 }
 
 
-def _by_property(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, list[Node]]:
-    grouped: dict[Node, list[Node]] = {}
-    for p, node in pairs:
-        grouped.setdefault(p, []).append(node)
-    return grouped
-
-
 _DIGIT_RUNS = re.compile(r"(\d+)")
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
+# these are looked up once per reference.
+_RELATION, _LANGUAGE = DCTERMS.relation, DCTERMS.language
+
+
+def _row_order(row: Statement) -> tuple[int, str]:
+    """The statements table's order: _FIRST_ROWS, then the others by label."""
+    return _FIRST_ROWS.get(row.predicate, len(_FIRST_ROWS)), row.property.value.lower()
+
+
+def _in_order(values: list[Value]) -> tuple[Value, ...]:
+    """`values` in natural reading order (a single one needs no key: an abstract's takes
+    longer to make than the rest of its row)."""
+    return tuple(sorted(values, key=_value_order) if len(values) > 1 else values)
 
 
 def _value_order(value: Value) -> tuple[list[tuple[int, int | str]], str]:

@@ -16,7 +16,10 @@ from lodpub.chart import Chart
 from lodpub.labels import Text
 
 
-@dataclass(frozen=True)
+# Not frozen, as Text is not: a page makes a hundred Values, and a frozen dataclass sets each
+# field through object.__setattr__ (its __init__ takes three times as long). Nothing changes
+# one once made.
+@dataclass
 class Value:
     """One node as a page shows it: its text, where a link to it goes, and the RDF term itself
     (`resource` for an IRI, `datatype` for a typed literal) for the page's RDFa."""

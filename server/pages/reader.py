@@ -12,6 +12,7 @@ sort them, so that a page reads the same as when it was built on rdflib's graph 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,16 +101,49 @@ class Reader:
         self._in: dict[str, dict[str, list[Node]]] = {}
         # The terms behind the keys, for the lookups that answer with predicates or subjects.
         self._terms: dict[str, Node] = {}
+        # Each subject's rdf:types, for `is_a` (a page asks it some two hundred times).
+        self._types: dict[str, set[str]] = {}
         # Each work's reference list, sorted once: the page, its picture, the record and the
         # JSON-LD all walk it.
         self._reference_lists: dict[Node, list[ListedReference]] = {}
+        self._identifiers: dict[str, list[Identifier]] = {}
+        self._roles: dict[tuple[str, str], list[Node]] = {}
+        # One pass, each dictionary and list made when its key is first met (setdefault makes
+        # and drops one of each per triple): a page's description has some 500 triples. The
+        # store lists a subject's triples together, and keeps the terms it makes (one object
+        # per IRI): a subject is looked up once per run of its triples, a predicate's text is
+        # made once.
+        out, into, terms = self._out, self._in, self._terms
+        predicates: dict[Node, str] = {}
+        last: Node | None = None
+        subject, by_predicate = "", {}
         for s, p, o in triples:
-            subject, predicate = str(s), str(p)
-            self._terms[subject] = s
-            self._terms[predicate] = p
-            self._out.setdefault(subject, {}).setdefault(predicate, []).append(o)
-            if not isinstance(o, Literal):
-                self._in.setdefault(str(o), {}).setdefault(predicate, []).append(s)
+            if s is not last:
+                last, subject = s, str(s)
+                by_predicate = out.get(subject)
+                if by_predicate is None:
+                    by_predicate = out[subject] = {}
+                    terms[subject] = s
+            predicate = predicates.get(p)
+            if predicate is None:
+                predicate = predicates[p] = str(p)
+                terms[predicate] = p
+            objects = by_predicate.get(predicate)
+            if objects is None:
+                by_predicate[predicate] = [o]
+            else:
+                objects.append(o)
+            if predicate == _RDF_TYPE:
+                self._types.setdefault(subject, set()).add(str(o))
+            if type(o) is Literal:  # is_literal, inline: this loop runs once per triple
+                continue
+            by_object = into.get(str(o))
+            if by_object is None:
+                into[str(o)] = {predicate: [s]}
+            elif predicate in by_object:
+                by_object[predicate].append(s)
+            else:
+                by_object[predicate] = [s]
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -124,6 +158,22 @@ class Reader:
         looked up once: a page names a hundred nodes this way)."""
         by_predicate = self._out.get(str(subject), _NONE)
         return [o for p in predicates for o in by_predicate.get(str(p), ())]
+
+    def first_objects(self, subject: Node, groups: tuple[tuple[Node, ...], ...]) -> list[Node]:
+        """The objects of (subject, p, ?) for the predicates p of the first of `groups` that
+        the subject has any of (its names, strongest name properties first: a page names a
+        hundred nodes, most of them unnamed)."""
+        by_predicate = self._out.get(str(subject))
+        every, keyed = _group_keys(groups)
+        if by_predicate is None or by_predicate.keys().isdisjoint(every):
+            return []
+        for group in keyed:
+            found: list[Node] = []
+            for p in group:
+                found += by_predicate.get(p, ())
+            if found:
+                return found
+        return []
 
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
         return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
@@ -147,10 +197,15 @@ class Reader:
             for o in objects:
                 yield self._terms[p], o
 
-    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
-        for p, subjects in self._in.get(str(obj), _NONE).items():
-            for s in subjects:
-                yield s, self._terms[p]
+    def properties(self, subject: Node) -> dict[Node, list[Node]]:
+        """The subject's objects by predicate."""
+        found = self._out.get(str(subject), _NONE)
+        return {self._terms[p]: list(objects) for p, objects in found.items()}
+
+    def links_in(self, obj: Node) -> dict[Node, list[Node]]:
+        """The subjects that link to `obj`, by predicate."""
+        found = self._in.get(str(obj), _NONE)
+        return {self._terms[p]: list(subjects) for p, subjects in found.items()}
 
     def subjects_with(self, predicate: Node) -> set[Node]:
         """Every subject that has `predicate`."""
@@ -159,14 +214,22 @@ class Reader:
 
     def is_a(self, node: Node, *classes: URIRef) -> bool:
         """Whether `node` has any of `classes` as its rdf:type."""
-        types = self._out.get(str(node), _NONE).get(_RDF_TYPE, ())
-        return any(c in types for c in classes)
+        types = self._types.get(str(node))
+        return types is not None and not types.isdisjoint(map(str, classes))
 
     # --- walks ---------------------------------------------------------------------------
 
     def roles(self, work: Node, role: URIRef) -> list[Node]:
         """The work's agent roles of kind `role`, in `oco:hasNext` order (then any
         unchained)."""
+        # Walked once per work and kind: the page, the record and the JSON-LD each ask.
+        key = (str(work), str(role))
+        found = self._roles.get(key)
+        if found is None:
+            found = self._roles[key] = self._ordered_roles(work, role)
+        return list(found)
+
+    def _ordered_roles(self, work: Node, role: URIRef) -> list[Node]:
         roles = self.objects(work, PRO.isDocumentContextFor)
         found = [r for r in roles if self.has(r, PRO.withRole, role)]
         following = {self.value(r, OCO.hasNext) for r in found}
@@ -213,13 +276,23 @@ class Reader:
         """The works `work` cites, in the order of its printed reference list (then any
         cited work no reference points to)."""
         listed = [r.cited for r in self.reference_list(work) if r.cited is not None]
-        rest = sorted(c for c in self.objects(work, CITO.cites) if c not in listed)
+        seen = set(listed)
+        rest = sorted(c for c in self.objects(work, CITO.cites) if c not in seen)
         return listed + rest
 
     def identifiers(self, node: Node | None) -> list[Identifier]:
         """The node's identifiers (sorted by identifier node), each with the `dcterms:relation`
         link that resolves it: the link equal to the value or ending with `/value`."""
-        relations = sorted(self.objects(node, DCTERMS.relation))
+        if node is None:
+            return []
+        # Read once per node: the page, the record and the JSON-LD each ask for them.
+        found = self._identifiers.get(str(node))
+        if found is None:
+            found = self._identifiers[str(node)] = self._read_identifiers(node)
+        return list(found)
+
+    def _read_identifiers(self, node: Node) -> list[Identifier]:
+        relations = sorted(self.objects(node, _RELATION))
         found = []
         for ident in sorted(self.objects(node, DATACITE.hasIdentifier)):
             value = self.value(ident, LITERAL.hasLiteralValue)
@@ -238,7 +311,7 @@ class Reader:
     def unresolving_links(self, node: Node) -> list[Node]:
         """The node's `dcterms:relation` links that resolve none of its identifiers, sorted."""
         resolvers = {i.resolver for i in self.identifiers(node)}
-        return [r for r in sorted(self.objects(node, DCTERMS.relation)) if r not in resolvers]
+        return [r for r in sorted(self.objects(node, _RELATION)) if r not in resolvers]
 
     def page_range(self, work: Node) -> PageRange | None:
         """The pages of the work's first embodiment that states them (embodiments sorted)."""
@@ -272,6 +345,25 @@ class Reader:
 
 _NONE: dict = {}
 _RDF_TYPE = str(RDF.type)
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.
+_RELATION = DCTERMS.relation
+
+
+@functools.lru_cache(maxsize=16)
+def _group_keys(
+    groups: tuple[tuple[Node, ...], ...],
+) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """Every predicate of `groups` as the index keys it, and `groups` so keyed (the callers
+    pass constants: this is worked out once for each)."""
+    keyed = tuple(tuple(str(p) for p in group) for group in groups)
+    return frozenset(key for group in keyed for key in group), keyed
+
+
+def is_literal(node: object) -> bool:
+    """Whether `node` is an RDF literal. rdflib's terms are abstract base classes, so that
+    isinstance() of a term of another kind goes through ABCMeta, ten times slower than this
+    (rdflib makes no subclass of Literal)."""
+    return type(node) is Literal
 
 
 def _resolves(link: Node, value: str) -> bool:
