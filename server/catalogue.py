@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -40,6 +39,7 @@ from rdflib.term import Node
 from lodpub.formats import RDF_FORMATS
 from lodpub.formats import Format
 from lodpub.formats import by_name
+from lodpub.labels import natural_key
 from lodpub.urls import DATASET_PATH
 from lodpub.urls import SITEMAP_PATH
 from lodpub.urls import SPARQL_PATH
@@ -105,17 +105,6 @@ def _in_every_graph(pattern: str) -> str:
 _EVERY_TRIPLE = _in_every_graph("?s ?p ?o")
 
 
-def _natural(iri: str) -> list[str | int]:
-    """Sort key putting `br/2` before `br/10`: the runs of digits (every other part of the
-    split) as numbers."""
-    parts: list[str | int] = list(_DIGITS.split(iri))
-    parts[1::2] = map(int, parts[1::2])
-    return parts
-
-
-_DIGITS = re.compile(r"(\d+)")
-
-
 class Things:
     """IRIs sorted by `key` (the publication's things: `br/2` before `br/10`): a list in
     memory, or a file of one IRI a line, every line padded to the same length, so that a
@@ -131,7 +120,7 @@ class Things:
         self._count = count
         self._iris = iris
         self._path = path
-        self._key = key or _natural
+        self._key = key or natural_key
 
     def __len__(self) -> int:
         return self._count
@@ -256,7 +245,7 @@ class Figures:
 
 
 # The lists of IRIs in Figures, each with its order: things naturally, works as strings.
-_LISTS: dict[str, Callable[[str], Any]] = {"things": _natural, "works": str}
+_LISTS: dict[str, Callable[[str], Any]] = {"things": natural_key, "works": str}
 # Up to how many named graphs the figures count one by one (the SPARQL service description
 # lists them); past that, only how many there are.
 NAMED_GRAPHS_COUNTED = 1000
@@ -310,7 +299,7 @@ def figures(store: Lookups, space: UriSpace) -> Figures:
         if "#" in iri:
             hash_iris.setdefault(iri.partition("#")[0], []).append(iri)
     mentioned = [*own_subjects, *(str(o) for o in object_iris if space.is_own(o))]
-    ordered = sorted({iri.partition("#")[0] for iri in mentioned}, key=_natural)
+    ordered = sorted({iri.partition("#")[0] for iri in mentioned}, key=natural_key)
     named = {str(g): n for g, n in per("g", "{ GRAPH ?g { ?s ?p ?o } }").items()}
     counted = sorted(named) if len(named) <= NAMED_GRAPHS_COUNTED else []
     works = store.select(

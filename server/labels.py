@@ -211,6 +211,17 @@ def lang_matches(tag: str | None, wanted: str) -> bool:
     return tag == wanted or tag.startswith(wanted + "-")
 
 
+def natural_key(text: str) -> list[tuple[int, int | str]]:
+    """Sort key reading runs of decimal digits as numbers: `br/2` before `br/10`, `[2]` before
+    `[10]`, a number before a word. The split's odd parts are the runs, so a character that
+    only looks like a digit (`²`, which str.isdigit accepts and int refuses) stays text."""
+    parts = _DIGIT_RUNS.split(text)
+    return [(0, int(part)) if odd % 2 else (1, part) for odd, part in enumerate(parts) if part]
+
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
 def text(literal: Literal) -> Text:
     return Text(str(literal), canonical_tag(literal.language))
 

@@ -28,6 +28,8 @@ from rdflib import Graph
 from rdflib import URIRef
 from rdflib.term import Node
 
+from lodpub.labels import natural_key
+
 # Characters that may not appear in an IRI (RFC 3987 excludes them, and a SPARQL query that
 # embeds the IRI as <...> must not meet them). Paths holding one are never the publication's.
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
@@ -180,9 +182,4 @@ def things(graph: Graph, space: UriSpace) -> list[URIRef]:
         for node in (s, o):
             if space.is_own(node):
                 seen.add(space.thing(space.path(node)))
-    return sorted(seen, key=_natural)
-
-
-def _natural(iri: URIRef) -> list[str | int]:
-    """Sort key putting `br/2` before `br/10`."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(iri))]
+    return sorted(seen, key=lambda iri: natural_key(str(iri)))

@@ -44,6 +44,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from lodpub.config import DEFAULT_BASE_URL
 from lodpub.errors import UnusableShapes
+from lodpub.labels import natural_key
 from lodpub.shacl import Check
 from lodpub.shacl import compile_shapes
 from lodpub.shacl import regular_expressions
@@ -315,7 +316,7 @@ class _Collector:
 def _finding_key(finding: Finding) -> tuple:
     return (
         SEVERITIES.index(finding.severity),
-        _natural(str(finding.focus)),
+        natural_key(str(finding.focus)),
         finding.path or "",
         finding.shape,
         finding.component,
@@ -502,13 +503,8 @@ def _count_shapes(shapes: Graph) -> int:
     return len(typed | set(shapes.objects(None, SH.property)))
 
 
-def _group_key(findings: Iterable[Finding], focus: Node) -> tuple[int, list[str | int]]:
-    return min(SEVERITIES.index(f.severity) for f in findings), _natural(str(focus))
-
-
-def _natural(text: str) -> list[str | int]:
-    """Sort key that puts br/2 before br/10."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+def _group_key(findings: Iterable[Finding], focus: Node) -> tuple[int, list[tuple[int, int | str]]]:
+    return min(SEVERITIES.index(f.severity) for f in findings), natural_key(str(focus))
 
 
 def _local(iri: Node) -> str:

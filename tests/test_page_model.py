@@ -13,6 +13,7 @@ import pytest
 from conftest import byline
 from rdf_helpers import data_graph
 from rdflib import Graph
+from rdflib import Literal
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import RDF
@@ -228,3 +229,16 @@ def test_the_page_model_needs_no_flask() -> None:
     count)."""
     code = "import sys, lodpub.pages.build, lodpub.record; sys.exit('flask' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_a_statement_s_values_read_in_natural_order_whatever_looks_like_a_digit(
+    space: UriSpace, terms: Terms
+) -> None:
+    """Runs of digits sort as numbers (`[2]` before `[10]`); a superscript two, which
+    str.isdigit accepts and int refuses, is text like any other character."""
+    work = URIRef(BASE + "br/1")
+    texts = ["x1²", "[10]", "m²", "10²", "[2]", "2²", "2"]
+    triples = [(work, DCTERMS.description, Literal(t)) for t in texts]
+    page = Builder(Reader(triples), terms, space, "en").page(work, [])
+    (row,) = [s for s in page.statements if s.predicate == str(DCTERMS.description)]
+    assert [v.text for v in row.values] == ["2", "2²", "10²", "[2]", "[10]", "m²", "x1²"]

@@ -35,6 +35,7 @@ from lodpub.labels import canonical_tag
 from lodpub.labels import lang_matches
 from lodpub.labels import language_code
 from lodpub.labels import language_names
+from lodpub.labels import natural_key
 from lodpub.labels import pick
 from lodpub.labels import text
 from lodpub.labels import ui
@@ -494,7 +495,6 @@ SUMMARIES: dict[str, Callable[[Builder, URIRef], model.Summary]] = {
 }
 
 
-_DIGIT_RUNS = re.compile(r"(\d+)")
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
 # these are looked up once per reference.
 _RELATION, _LANGUAGE = DCTERMS.relation, DCTERMS.language
@@ -513,9 +513,7 @@ def _in_order(values: list[Value]) -> tuple[Value, ...]:
 
 def _value_order(value: Value) -> tuple[list[tuple[int, int | str]], str]:
     """Values in natural reading order (`[2]` before `[10]`), then by link."""
-    runs = _DIGIT_RUNS.split(value.text)
-    key = [(0, int(run)) if run.isdigit() else (1, run) for run in runs if run]
-    return key, value.href or ""
+    return natural_key(value.text), value.href or ""
 
 
 def _local_name(iri: Node) -> str:
