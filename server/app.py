@@ -48,7 +48,9 @@ from lodpub.store import disk_store
 from lodpub.store import memory_store
 from lodpub.urls import UriSpace
 from lodpub.views.state import DOCUMENT_FORMATS
+from lodpub.views.state import examples
 from lodpub.views.state import prepare
+from lodpub.views.state import space
 
 log = limited(__name__)
 
@@ -148,17 +150,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def warm_up(app: Flask) -> None:
-    """Render the home page once, and forget the page. A process's first rendering pays for
-    what the code does once in a process: imports and regular expressions, opening an
-    on-disk store (some 40 ms: RocksDB does not survive a fork, lodpub.store), and, in a
-    forked process, a private copy of every memory page it touches; `lodpub serve` has each
-    server process do it before it answers, so that no reader waits for it (the article
-    page's first request to a fresh server on the one-article store: 86 ms before, 41 ms)."""
-    app.test_client().get("/", headers={"Accept": "text/html"})
+def warm_up(app: Flask) -> dict[str, int]:
+    """Render the home page and the pages of the dataset's example resources (its article, a
+    reference, an author: views.state.examples) once, and forget them. A process's first
+    rendering of each kind of page pays for what the code does once in a process: imports and
+    regular expressions, opening an on-disk store (some 40 ms: RocksDB does not survive a
+    fork, lodpub.store), and, in a forked process, a private copy of every memory page it
+    touches; `lodpub serve` has each server process do it before it answers, so that no
+    reader waits for it (the article page's first request to a fresh server on the
+    one-article store: 86 ms before, 41 ms). Returns each page's URL with its status."""
+    with app.app_context():
+        pages = [space().link(), *(space().page(iri) for iri in examples())]
+    client = app.test_client()
+    statuses = {url: client.get(url, headers={"Accept": "text/html"}).status_code for url in pages}
     cache = of(app).cache
     if cache is not None:
         cache.clear()
+    return statuses
 
 
 def _from_files(settings: Config, limits: dict[str, int]) -> Publication:

@@ -114,14 +114,24 @@ def test_first_request_with_if_none_match_is_answered_304_and_fills_the_cache(ap
     assert client.get(path).data == fresh(app).get(path).data
 
 
-def test_warming_up_leaves_nothing_cached(app: Flask) -> None:
-    """Each server process renders the home page before it answers (warm_up); the page it
-    rendered is not kept, so a reader's first request is made for that reader."""
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8080/", "https://example.org/lod/"])
+def test_warming_up_renders_each_kind_of_page_and_keeps_none(base: str) -> None:
+    """Each server process renders the home page and the example resources' pages before it
+    answers (warm_up), below the base URL's path too; the pages it rendered are not kept, so
+    a reader's first request is made for that reader."""
+    app = create_app({"TESTING": True, "BASE_URL": base})
     cache = of(app).cache
-    cache.clear()
-    warm_up(app)
+    rendered = warm_up(app)
+    assert rendered == {
+        base: 200,
+        f"{base}doc/be/1.html": 200,
+        f"{base}doc/br/1.html": 200,
+        f"{base}doc/ra/1.html": 200,
+    }
     assert len(cache) == 0
-    page = app.test_client().get("/", headers={"Accept": "text/html", "Accept-Language": "zh"})
+    page = app.test_client().get(
+        f"{base}doc/br/1.html", headers={"Accept": "text/html", "Accept-Language": "zh"}
+    )
     assert page.status_code == 200
     assert '<html lang="zh-Hans">' in page.get_data(as_text=True)
     assert len(cache) == 1

@@ -18,7 +18,6 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import Response
 from rdflib import URIRef
-from rdflib.namespace import VOID
 
 from lodpub import errors
 from lodpub import history
@@ -32,9 +31,8 @@ from lodpub.views.citing import citation_document
 from lodpub.views.citing import thing_redirect
 from lodpub.views.render import represent
 from lodpub.views.state import DOCUMENT_FORMATS
-from lodpub.views.state import about_dataset
 from lodpub.views.state import description
-from lodpub.views.state import figures
+from lodpub.views.state import examples
 from lodpub.views.state import ontology
 from lodpub.views.state import space
 from lodpub.views.state import store
@@ -118,10 +116,7 @@ def _thing_iri(path: str) -> URIRef:
 
 def not_found_message(path: str) -> str:
     """A 404 that helps: what was asked, what existing paths look like, where the list is."""
-    examples = sorted(about_dataset().objects(space().dataset(), VOID.exampleResource))
-    if not examples:
-        examples = [URIRef(iri) for iri in figures().things.window(0, 3)]
-    shown = ", ".join(space().path(iri) for iri in examples)
+    shown = ", ".join(space().path(iri) for iri in examples())
     return (
         f"Nothing in this publication is called {path!r}. Resources have paths such as "
         f"{shown}; a document about each is at {DOC}/<path>.html (or .ttl, .jsonld, .rdf, "

@@ -25,6 +25,7 @@ from flask import request
 from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.namespace import VOID
 
 from lodpub import history
 from lodpub.catalogue import Figures
@@ -100,6 +101,14 @@ def about_dataset() -> Graph:
     iri = space().dataset()
     query = f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
     return cached("about dataset", lambda: store().construct(query))
+
+
+def examples() -> list[URIRef]:
+    """The dataset's example resources (void:exampleResource), else its first three things:
+    what a stranger is pointed to first."""
+    named = about_dataset().objects(space().dataset(), VOID.exampleResource)
+    own = sorted(iri for iri in named if space().is_own(iri))
+    return own or [URIRef(iri) for iri in figures().things.window(0, 3)]
 
 
 def licence() -> URIRef | None:
