@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,10 +47,16 @@ NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
     (RDFS.label,),
     (SKOS.prefLabel,),
 )
-# rdflib finds the terms of its own namespaces (FOAF, RDF, RDFS) through a __getattr__ that
-# checks each name, two microseconds a time: a page names a hundred nodes.
-_FAMILY_NAME, _GIVEN_NAME = FOAF.familyName, FOAF.givenName
-_TYPE, _LABEL = RDF.type, RDFS.label
+# rdflib finds the terms of its own namespaces (RDF, RDFS) through a __getattr__ that checks
+# each name, two microseconds a time: a page names a hundred nodes.
+_LABEL = RDFS.label
+# What labels are derived from, by the predicates' text: the keys of Reader.outgoing, which
+# answers all of a node's lookups from one dictionary (a page derives some seventy labels).
+_TYPE, _FAMILY_NAME, _GIVEN_NAME = str(RDF.type), str(FOAF.familyName), str(FOAF.givenName)
+_LITERAL_VALUE, _SCHEME = str(LITERAL.hasLiteralValue), str(DATACITE.usesIdentifierScheme)
+_NUMBER, _CITED = str(FABIO.hasSequenceIdentifier), str(CITO.hasCitedEntity)
+_ROLE, _HOLDER = str(PRO.withRole), str(PRO.isHeldBy)
+_START, _END, _DATE = str(PRISM.startingPage), str(PRISM.endingPage), str(PRISM.publicationDate)
 # Types too general to name a node when a more specific one is present.
 # By their IRIs' text, as the reader's index is: rdflib compares terms in Python.
 GENERIC_TYPES = frozenset(str(t) for t in (FABIO.Expression, FABIO.Manifestation, FOAF.Agent))
@@ -213,13 +220,15 @@ def lang_matches(tag: str | None, wanted: str) -> bool:
 
 def natural_key(text: str) -> list[tuple[int, int | str]]:
     """Sort key reading runs of decimal digits as numbers: `br/2` before `br/10`, `[2]` before
-    `[10]`, a number before a word. The split's odd parts are the runs, so a character that
-    only looks like a digit (`²`, which str.isdigit accepts and int refuses) stays text."""
-    parts = _DIGIT_RUNS.split(text)
-    return [(0, int(part)) if odd % 2 else (1, part) for odd, part in enumerate(parts) if part]
+    `[10]`, a number before a word. A run is digits when its first character is decimal, as
+    `\\d` means, so a character that only looks like a digit (`²`, which str.isdigit accepts
+    and int refuses) stays text."""
+    return [(0, int(run)) if run[0].isdecimal() else (1, run) for run in _RUNS.findall(text)]
 
 
-_DIGIT_RUNS = re.compile(r"(\d+)")
+# Runs of digits and of other characters: the regex engine takes each run in one loop, where
+# a split on digits tries a match at every character (a page sorts a hundred titles).
+_RUNS = re.compile(r"\d+|\D+")
 
 
 def text(literal: Literal) -> Text:
@@ -333,7 +342,7 @@ class Labeller:
         worked out once per node."""
         found = self._types.get(str(node))
         if found is None:
-            types = self.read.objects(node, _TYPE)
+            types = self.read.outgoing(node).get(_TYPE, ())
             all_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
             specific = [t for t in all_types if str(t) not in GENERIC_TYPES]
             found = self._types[str(node)] = specific or all_types
@@ -381,39 +390,39 @@ class Labeller:
 
     def _derived_label(self, node: Node) -> Text | None:
         """Names built from what the node holds, for nodes the data does not name."""
-        g = self.read
-        family = pick(g.objects(node, _FAMILY_NAME), self.lang)
+        held = self.read.outgoing(node)
+        family = pick(held.get(_FAMILY_NAME, ()), self.lang)
         if family is not None:
-            given = pick(g.objects(node, _GIVEN_NAME), self.lang)
+            given = pick(held.get(_GIVEN_NAME, ()), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
-        value = g.value(node, LITERAL.hasLiteralValue)
+        value = _first(held, _LITERAL_VALUE)
         if value is not None:
-            scheme = g.value(node, DATACITE.usesIdentifierScheme)
+            scheme = _first(held, _SCHEME)
             prefix = self.term(scheme).value if scheme is not None else ""
             return Text(f"{prefix} {value}".strip())
-        number = g.value(node, FABIO.hasSequenceIdentifier)
-        if number is not None and g.is_a(node, BIRO.BibliographicReference):
+        number = _first(held, _NUMBER)
+        if number is not None and self.read.is_a(node, BIRO.BibliographicReference):
             word = ui("reference", self.lang)
             return Text(f"{word} [{number}]", self.lang)
         # The node's kind, looked up only for the labels below that name it.
         types = self.types(node)
         kind = self.term(types[0]) if types else None
-        if g.is_a(node, CITO.Citation):
-            cited = g.value(node, CITO.hasCitedEntity)
+        if self.read.is_a(node, CITO.Citation):
+            cited = _first(held, _CITED)
             if cited is not None and kind is not None:
                 target = self.label(cited)
                 return Text(f"{kind.value} → {target.value}", target.lang)
-        if g.is_a(node, PRO.RoleInTime):
-            role, holder = g.value(node, PRO.withRole), g.value(node, PRO.isHeldBy)
+        if self.read.is_a(node, PRO.RoleInTime):
+            role, holder = _first(held, _ROLE), _first(held, _HOLDER)
             if role is not None and holder is not None:
                 who = self.label(holder)
                 return Text(f"{self.term(role).value}: {who.value}", who.lang)
-        start = g.value(node, PRISM.startingPage)
+        start = _first(held, _START)
         if kind is not None and start is not None:
-            end = g.value(node, PRISM.endingPage)
+            end = _first(held, _END)
             pages = f"{start}–{end}" if end is not None else str(start)
             return Text(f"{kind.value} {pages}", kind.lang)
-        date = g.value(node, PRISM.publicationDate)
+        date = _first(held, _DATE)
         if kind is not None and (number is not None or date is not None):
             return Text(f"{kind.value} {number if number is not None else date}", kind.lang)
         if kind is not None:
@@ -427,6 +436,12 @@ class Labeller:
             return Text(_short(iri))
         key = "zh-Hans" if lang_matches(self.lang, "zh") else "en"
         return Text(entry[1][key], key)
+
+
+def _first(held: Mapping[str, list[Node]], predicate: str) -> Node | None:
+    """The first object of `predicate` among a node's objects (Reader.outgoing), if any."""
+    found = held.get(predicate)
+    return found[0] if found else None
 
 
 def _local_name(iri: Node) -> str:

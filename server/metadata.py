@@ -49,17 +49,17 @@ class Mapper:
     def literals(self, node: Node) -> dict[str, list[Literal]]:
         """The mapped literals of `node` by schema.org property: properties in the order of
         the IRIs mapped to them, each one's literals by IRI, then by value."""
-        by_property: dict[str, list[Literal]] = {}
-        for p, o in self.read.predicate_objects(node):
-            if is_literal(o):
-                by_property.setdefault(str(p), []).append(o)
+        # Only the mapped properties are looked at (the node's links, a work's hundred
+        # references and citations among them, are not), and their literals sorted each
+        # among its own: rdflib compares literals in Python.
+        held = self.read.outgoing(node)
         found: dict[str, list[Literal]] = {}
-        for p in sorted(by_property):
+        for p in sorted(held):
             term = self._terms.get(p)
-            # Only a mapped property's literals are sorted, each among its own: rdflib
-            # compares literals in Python.
             if term:
-                found.setdefault(term, []).extend(sorted(by_property[p]))
+                literals = [o for o in held[p] if is_literal(o)]
+                if literals:
+                    found.setdefault(term, []).extend(sorted(literals))
         return found
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import RDF
@@ -191,6 +192,12 @@ class Reader:
     def mentions(self, predicate: Node, obj: Node) -> bool:
         """Whether anything links to `obj` with `predicate`."""
         return bool(self._in.get(str(obj), _NONE).get(str(predicate)))
+
+    def outgoing(self, subject: Node) -> Mapping[str, list[Node]]:
+        """The subject's objects keyed by the predicate IRI's text: the index itself, not to be
+        changed, for the callers that look up many predicates of one subject (a dictionary
+        access each, where `value` and `objects` make the keys' text again)."""
+        return self._out.get(str(subject), _NONE)
 
     def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
         for p, objects in self._out.get(str(subject), _NONE).items():
