@@ -47,6 +47,9 @@ NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
     (RDFS.label,),
     (SKOS.prefLabel,),
 )
+# NAME_GROUPS by the predicates' text, as Reader.outgoing keys them.
+_NAME_GROUP_KEYS = tuple(tuple(str(p) for p in group) for group in NAME_GROUPS)
+_NAME_KEYS = frozenset(key for group in _NAME_GROUP_KEYS for key in group)
 # rdflib finds the terms of its own namespaces (RDF, RDFS) through a __getattr__ that checks
 # each name, two microseconds a time: a page names a hundred nodes.
 _LABEL = RDFS.label
@@ -357,7 +360,7 @@ class Labeller:
         return list(found)
 
     def _names_of(self, node: Node) -> list[Text]:
-        literals = self.read.first_objects(node, NAME_GROUPS)
+        literals = _names_held(self.read.outgoing(node))
         first = pick(literals, self.lang)
         if first is None:
             return []
@@ -376,21 +379,28 @@ class Labeller:
         key = str(node)
         found = self._labels.get(key)
         if found is None:
-            name = self._first_name(node)
-            found = self._labels[key] = name or self._derived_label(node) or Text(_short(node))
+            # Everything the description says of the node, for the name or the label derived
+            # from it.
+            held = self.read.outgoing(node)
+            name = self._first_name(key, held)
+            found = name or self._derived_label(node, held) or Text(_short(node))
+            self._labels[key] = found
         return found
 
-    def _first_name(self, node: Node) -> Text | None:
-        """names(node)[0], or None when the node has no name (without sorting the other
-        names when they are not known yet: most links need only this one)."""
-        names = self._names.get(str(node))
+    def _first_name(self, key: str, held: Mapping[str, list[Node]]) -> Text | None:
+        """names(node)[0] (for the node whose text is `key` and whose objects are `held`), or
+        None when the node has no name (without sorting the other names when they are not
+        known yet: most links need only this one)."""
+        names = self._names.get(key)
         if names is not None:
             return names[0] if names else None
-        return pick(self.read.first_objects(node, NAME_GROUPS), self.lang)
+        return pick(_names_held(held), self.lang)
 
-    def _derived_label(self, node: Node) -> Text | None:
-        """Names built from what the node holds, for nodes the data does not name."""
-        held = self.read.outgoing(node)
+    def _derived_label(self, node: Node, held: Mapping[str, list[Node]]) -> Text | None:
+        """Names built from what the node holds (`held`), for nodes the data does not name."""
+        if not held:
+            # Described nowhere here (a link out): nothing to build a name from.
+            return None
         family = pick(held.get(_FAMILY_NAME, ()), self.lang)
         if family is not None:
             given = pick(held.get(_GIVEN_NAME, ()), self.lang)
@@ -436,6 +446,19 @@ class Labeller:
             return Text(_short(iri))
         key = "zh-Hans" if lang_matches(self.lang, "zh") else "en"
         return Text(entry[1][key], key)
+
+
+def _names_held(held: Mapping[str, list[Node]]) -> list[Node]:
+    """The names among a node's objects (Reader.outgoing): those of the first of NAME_GROUPS
+    it has any of."""
+    # Most nodes a page names have none (roles, references, citations).
+    if held.keys().isdisjoint(_NAME_KEYS):
+        return []
+    for group in _NAME_GROUP_KEYS:
+        found = [name for key in group for name in held.get(key, ())]
+        if found:
+            return found
+    return []
 
 
 def _first(held: Mapping[str, list[Node]], predicate: str) -> Node | None:

@@ -12,7 +12,6 @@ sort them, so that a page reads the same as when it was built on rdflib's graph 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -114,7 +113,7 @@ class Reader:
         # store lists a subject's triples together, and keeps the terms it makes (one object
         # per IRI): a subject is looked up once per run of its triples, a predicate's text is
         # made once.
-        out, into, terms = self._out, self._in, self._terms
+        out, into, terms, types = self._out, self._in, self._terms, self._types
         predicates: dict[Node, str] = {}
         last: Node | None = None
         subject, by_predicate = "", {}
@@ -135,12 +134,13 @@ class Reader:
             else:
                 objects.append(o)
             if predicate == _RDF_TYPE:
-                self._types.setdefault(subject, set()).add(str(o))
+                types.setdefault(subject, set()).add(str(o))
             if type(o) is Literal:  # is_literal, inline: this loop runs once per triple
                 continue
-            by_object = into.get(str(o))
+            obj = str(o)
+            by_object = into.get(obj)
             if by_object is None:
-                into[str(o)] = {predicate: [s]}
+                into[obj] = {predicate: [s]}
             elif predicate in by_object:
                 by_object[predicate].append(s)
             else:
@@ -159,22 +159,6 @@ class Reader:
         looked up once: a page names a hundred nodes this way)."""
         by_predicate = self._out.get(str(subject), _NONE)
         return [o for p in predicates for o in by_predicate.get(str(p), ())]
-
-    def first_objects(self, subject: Node, groups: tuple[tuple[Node, ...], ...]) -> list[Node]:
-        """The objects of (subject, p, ?) for the predicates p of the first of `groups` that
-        the subject has any of (its names, strongest name properties first: a page names a
-        hundred nodes, most of them unnamed)."""
-        by_predicate = self._out.get(str(subject))
-        every, keyed = _group_keys(groups)
-        if by_predicate is None or by_predicate.keys().isdisjoint(every):
-            return []
-        for group in keyed:
-            found: list[Node] = []
-            for p in group:
-                found += by_predicate.get(p, ())
-            if found:
-                return found
-        return []
 
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
         return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
@@ -354,16 +338,6 @@ _NONE: dict = {}
 _RDF_TYPE = str(RDF.type)
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.
 _RELATION = DCTERMS.relation
-
-
-@functools.lru_cache(maxsize=16)
-def _group_keys(
-    groups: tuple[tuple[Node, ...], ...],
-) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
-    """Every predicate of `groups` as the index keys it, and `groups` so keyed (the callers
-    pass constants: this is worked out once for each)."""
-    keyed = tuple(tuple(str(p) for p in group) for group in groups)
-    return frozenset(key for group in keyed for key in group), keyed
 
 
 def is_literal(node: object) -> bool:
