@@ -22,6 +22,7 @@ from rdflib.term import Node
 from lodpub import record
 from lodpub.pages.reader import Reader
 from lodpub.pages.reader import is_literal
+from lodpub.pages.reader import sorted_literals
 from lodpub.record import Author
 from lodpub.record import Record
 
@@ -51,7 +52,7 @@ class Mapper:
         the IRIs mapped to them, each one's literals by IRI, then by value."""
         # Only the mapped properties are looked at (the node's links, a work's hundred
         # references and citations among them, are not), and their literals sorted each
-        # among its own: rdflib compares literals in Python.
+        # among its own.
         held = self.read.outgoing(node)
         found: dict[str, list[Literal]] = {}
         for p in sorted(held):
@@ -59,7 +60,7 @@ class Mapper:
             if term:
                 literals = [o for o in held[p] if is_literal(o)]
                 if literals:
-                    found.setdefault(term, []).extend(sorted(literals))
+                    found.setdefault(term, []).extend(sorted_literals(literals))
         return found
 
 

@@ -347,6 +347,23 @@ def is_literal(node: object) -> bool:
     return type(node) is Literal
 
 
+def sorted_literals(literals: Iterable[Literal]) -> list[Literal]:
+    """`literals` in rdflib's order (SPARQL's ORDER BY). When none has a datatype (names,
+    titles, keywords, notes) they are sorted by a key that gives that order: untagged before
+    tagged, then by language tag, then by text. rdflib compares two literals in Python, some
+    ten microseconds (each against sixteen numeric datatypes first)."""
+    found = list(literals)
+    if len(found) < 2:
+        return found
+    if all(lit.datatype is None for lit in found):
+        return sorted(found, key=_string_order)
+    return sorted(found)
+
+
+def _string_order(literal: Literal) -> tuple[bool, str, str]:
+    return bool(literal.language), literal.language or "", str(literal)
+
+
 def _resolves(link: Node, value: str) -> bool:
     return str(link) == value or str(link).lower().endswith("/" + value.lower())
 
