@@ -64,7 +64,9 @@ class Identifier:
     resolver: URIRef | None
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__ (its __init__
+# takes three times as long), and a reference list has dozens. Nothing changes one once made.
+@dataclass
 class ListedReference:
     """One entry of a work's printed reference list: the reference node, its number as
     printed (empty when the data gives none), the line as printed and the work it cites."""
