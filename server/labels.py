@@ -374,7 +374,7 @@ class Labeller:
     def label(self, node: Node) -> Text:
         """One short name for a link to `node` (worked out once per node: the page, its
         picture and its reference list link to most nodes more than once)."""
-        if is_literal(node):
+        if type(node) is Literal:  # is_literal, inline: a page labels two hundred nodes
             return text(node)
         key = str(node)
         found = self._labels.get(key)

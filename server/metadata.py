@@ -21,7 +21,6 @@ from rdflib.term import Node
 
 from lodpub import record
 from lodpub.pages.reader import Reader
-from lodpub.pages.reader import is_literal
 from lodpub.pages.reader import sorted_literals
 from lodpub.record import Author
 from lodpub.record import Record
@@ -58,7 +57,8 @@ class Mapper:
         for p in sorted(held):
             term = self._terms.get(p)
             if term:
-                literals = [o for o in held[p] if is_literal(o)]
+                # is_literal, inline: a work's mapped links alone are some sixty objects.
+                literals = [o for o in held[p] if type(o) is Literal]
                 if literals:
                     found.setdefault(term, []).extend(sorted_literals(literals))
         return found

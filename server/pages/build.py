@@ -164,7 +164,7 @@ class Builder:
     def value(self, node: Node) -> Value:
         """`node` as the page shows it: a literal's text, or a link with the node's label
         (worked out once per node: a page shows many nodes more than once)."""
-        if is_literal(node):
+        if type(node) is Literal:  # is_literal, inline: a page shows two hundred values
             # Made each time: rdflib hashes a literal in Python, which costs as much.
             datatype = str(node.datatype) if node.datatype is not None else None
             return Value(str(node), canonical_tag(node.language), datatype=datatype)
