@@ -394,14 +394,16 @@ class Labeller:
         names = self._names.get(key)
         if names is not None:
             return names[0] if names else None
-        return pick(_names_held(held), self.lang)
+        literals = _names_held(held)
+        return pick(literals, self.lang) if literals else None
 
     def _derived_label(self, node: Node, held: Mapping[str, list[Node]]) -> Text | None:
         """Names built from what the node holds (`held`), for nodes the data does not name."""
         if not held:
             # Described nowhere here (a link out): nothing to build a name from.
             return None
-        family = pick(held.get(_FAMILY_NAME, ()), self.lang)
+        families = held.get(_FAMILY_NAME)
+        family = pick(families, self.lang) if families else None
         if family is not None:
             given = pick(held.get(_GIVEN_NAME, ()), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)

@@ -49,9 +49,8 @@ class Mapper:
     def literals(self, node: Node) -> dict[str, list[Literal]]:
         """The mapped literals of `node` by schema.org property: properties in the order of
         the IRIs mapped to them, each one's literals by IRI, then by value."""
-        # Only the mapped properties are looked at (the node's links, a work's hundred
-        # references and citations among them, are not), and their literals sorted each
-        # among its own.
+        # The mapped properties only, their literals sorted each among its own (most have
+        # one, which needs no sorting).
         held = self.read.outgoing(node)
         found: dict[str, list[Literal]] = {}
         for p in sorted(held):
@@ -59,8 +58,10 @@ class Mapper:
             if term:
                 # is_literal, inline: a work's mapped links alone are some sixty objects.
                 literals = [o for o in held[p] if type(o) is Literal]
+                if len(literals) > 1:
+                    literals = sorted_literals(literals)
                 if literals:
-                    found.setdefault(term, []).extend(sorted_literals(literals))
+                    found.setdefault(term, []).extend(literals)
         return found
 
 

@@ -355,8 +355,6 @@ def sorted_literals(literals: Iterable[Literal]) -> list[Literal]:
     tagged, then by language tag, then by text. rdflib compares two literals in Python, some
     ten microseconds (each against sixteen numeric datatypes first)."""
     found = list(literals)
-    if len(found) < 2:
-        return found
     if all(lit.datatype is None for lit in found):
         return sorted(found, key=_string_order)
     return sorted(found)
