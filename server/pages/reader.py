@@ -351,8 +351,8 @@ def is_literal(node: object) -> bool:
 
 def sorted_literals(literals: Iterable[Literal]) -> list[Literal]:
     """`literals` in rdflib's order (SPARQL's ORDER BY). When none has a datatype (names,
-    titles, keywords, notes) they are sorted by a key that gives that order: untagged before
-    tagged, then by language tag, then by text. rdflib compares two literals in Python, some
+    titles, keywords, notes) they are sorted by a key that gives that order: by language tag
+    (untagged first), then by text. rdflib compares two literals in Python, some
     ten microseconds (each against sixteen numeric datatypes first)."""
     found = list(literals)
     if all(lit.datatype is None for lit in found):
@@ -360,8 +360,8 @@ def sorted_literals(literals: Iterable[Literal]) -> list[Literal]:
     return sorted(found)
 
 
-def _string_order(literal: Literal) -> tuple[bool, str, str]:
-    return bool(literal.language), literal.language or "", str(literal)
+def _string_order(literal: Literal) -> tuple[str, str]:
+    return literal.language or "", str(literal)
 
 
 def _resolves(link: Node, value: str) -> bool:
