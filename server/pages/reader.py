@@ -351,9 +351,10 @@ def is_literal(node: object) -> bool:
 
 def sorted_literals(literals: Iterable[Literal]) -> list[Literal]:
     """`literals` in rdflib's order (SPARQL's ORDER BY). When none has a datatype (names,
-    titles, keywords, notes) they are sorted by a key that gives that order: by language tag
-    (untagged first), then by text. rdflib compares two literals in Python, some
-    ten microseconds (each against sixteen numeric datatypes first)."""
+    titles, keywords, notes) they are sorted by a key that gives that order, by language tag
+    (untagged first), then by text: rdflib compares two literals in Python, some ten
+    microseconds each (against sixteen numeric datatypes first). Only tags that differ in
+    case alone, which the store never gives, would rdflib take as equal."""
     found = list(literals)
     if all(lit.datatype is None for lit in found):
         return sorted(found, key=_string_order)
