@@ -60,6 +60,9 @@ _LITERAL_VALUE, _SCHEME = str(LITERAL.hasLiteralValue), str(DATACITE.usesIdentif
 _NUMBER, _CITED = str(FABIO.hasSequenceIdentifier), str(CITO.hasCitedEntity)
 _ROLE, _HOLDER = str(PRO.withRole), str(PRO.isHeldBy)
 _START, _END, _DATE = str(PRISM.startingPage), str(PRISM.endingPage), str(PRISM.publicationDate)
+# `held.get(predicate, _NOTHING)[0]`: the first object of a predicate a node has, else None
+# (the index holds no empty lists).
+_NOTHING: tuple[None] = (None,)
 # Types too general to name a node when a more specific one is present.
 # By their IRIs' text, as the reader's index is: rdflib compares terms in Python.
 GENERIC_TYPES = frozenset(str(t) for t in (FABIO.Expression, FABIO.Manifestation, FOAF.Agent))
@@ -407,12 +410,12 @@ class Labeller:
         if family is not None:
             given = pick(held.get(_GIVEN_NAME, ()), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
-        value = _first(held, _LITERAL_VALUE)
+        value = held.get(_LITERAL_VALUE, _NOTHING)[0]
         if value is not None:
-            scheme = _first(held, _SCHEME)
+            scheme = held.get(_SCHEME, _NOTHING)[0]
             prefix = self.term(scheme).value if scheme is not None else ""
             return Text(f"{prefix} {value}".strip())
-        number = _first(held, _NUMBER)
+        number = held.get(_NUMBER, _NOTHING)[0]
         if number is not None and self.read.is_a(node, BIRO.BibliographicReference):
             word = ui("reference", self.lang)
             return Text(f"{word} [{number}]", self.lang)
@@ -420,21 +423,21 @@ class Labeller:
         types = self.types(node)
         kind = self.term(types[0]) if types else None
         if self.read.is_a(node, CITO.Citation):
-            cited = _first(held, _CITED)
+            cited = held.get(_CITED, _NOTHING)[0]
             if cited is not None and kind is not None:
                 target = self.label(cited)
                 return Text(f"{kind.value} → {target.value}", target.lang)
         if self.read.is_a(node, PRO.RoleInTime):
-            role, holder = _first(held, _ROLE), _first(held, _HOLDER)
+            role, holder = held.get(_ROLE, _NOTHING)[0], held.get(_HOLDER, _NOTHING)[0]
             if role is not None and holder is not None:
                 who = self.label(holder)
                 return Text(f"{self.term(role).value}: {who.value}", who.lang)
-        start = _first(held, _START)
+        start = held.get(_START, _NOTHING)[0]
         if kind is not None and start is not None:
-            end = _first(held, _END)
+            end = held.get(_END, _NOTHING)[0]
             pages = f"{start}–{end}" if end is not None else str(start)
             return Text(f"{kind.value} {pages}", kind.lang)
-        date = _first(held, _DATE)
+        date = held.get(_DATE, _NOTHING)[0]
         if kind is not None and (number is not None or date is not None):
             return Text(f"{kind.value} {number if number is not None else date}", kind.lang)
         if kind is not None:
@@ -461,12 +464,6 @@ def _names_held(held: Mapping[str, list[Node]]) -> list[Node]:
         if found:
             return found
     return []
-
-
-def _first(held: Mapping[str, list[Node]], predicate: str) -> Node | None:
-    """The first object of `predicate` among a node's objects (Reader.outgoing), if any."""
-    found = held.get(predicate)
-    return found[0] if found else None
 
 
 def _local_name(iri: Node) -> str:
