@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,10 +47,22 @@ NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
     (RDFS.label,),
     (SKOS.prefLabel,),
 )
-# rdflib finds the terms of its own namespaces (FOAF, RDF, RDFS) through a __getattr__ that
-# checks each name, two microseconds a time: a page names a hundred nodes.
-_FAMILY_NAME, _GIVEN_NAME = FOAF.familyName, FOAF.givenName
-_TYPE, _LABEL = RDF.type, RDFS.label
+# NAME_GROUPS by the predicates' text, as Reader.outgoing keys them.
+_NAME_GROUP_KEYS = tuple(tuple(str(p) for p in group) for group in NAME_GROUPS)
+_NAME_KEYS = frozenset(key for group in _NAME_GROUP_KEYS for key in group)
+# rdflib finds the terms of its own namespaces (RDF, RDFS) through a __getattr__ that checks
+# each name, two microseconds a time: a page names a hundred nodes.
+_LABEL = RDFS.label
+# What labels are derived from, by the predicates' text: the keys of Reader.outgoing, which
+# answers all of a node's lookups from one dictionary (a page derives some seventy labels).
+_TYPE, _FAMILY_NAME, _GIVEN_NAME = str(RDF.type), str(FOAF.familyName), str(FOAF.givenName)
+_LITERAL_VALUE, _SCHEME = str(LITERAL.hasLiteralValue), str(DATACITE.usesIdentifierScheme)
+_NUMBER, _CITED = str(FABIO.hasSequenceIdentifier), str(CITO.hasCitedEntity)
+_ROLE, _HOLDER = str(PRO.withRole), str(PRO.isHeldBy)
+_START, _END, _DATE = str(PRISM.startingPage), str(PRISM.endingPage), str(PRISM.publicationDate)
+# `held.get(predicate, _NOTHING)[0]`: the first object of a predicate a node has, else None
+# (the index holds no empty lists).
+_NOTHING: tuple[None] = (None,)
 # Types too general to name a node when a more specific one is present.
 # By their IRIs' text, as the reader's index is: rdflib compares terms in Python.
 GENERIC_TYPES = frozenset(str(t) for t in (FABIO.Expression, FABIO.Manifestation, FOAF.Agent))
@@ -213,13 +226,15 @@ def lang_matches(tag: str | None, wanted: str) -> bool:
 
 def natural_key(text: str) -> list[tuple[int, int | str]]:
     """Sort key reading runs of decimal digits as numbers: `br/2` before `br/10`, `[2]` before
-    `[10]`, a number before a word. The split's odd parts are the runs, so a character that
-    only looks like a digit (`²`, which str.isdigit accepts and int refuses) stays text."""
-    parts = _DIGIT_RUNS.split(text)
-    return [(0, int(part)) if odd % 2 else (1, part) for odd, part in enumerate(parts) if part]
+    `[10]`, a number before a word. A run is digits when its first character is decimal, as
+    `\\d` means, so a character that only looks like a digit (`²`, which str.isdigit accepts
+    and int refuses) stays text."""
+    return [(0, int(run)) if run[0].isdecimal() else (1, run) for run in _RUNS.findall(text)]
 
 
-_DIGIT_RUNS = re.compile(r"(\d+)")
+# Runs of digits and of other characters: the regex engine takes each run in one loop, where
+# a split on digits tries a match at every character (a page sorts a hundred titles).
+_RUNS = re.compile(r"\d+|\D+")
 
 
 def text(literal: Literal) -> Text:
@@ -333,7 +348,7 @@ class Labeller:
         worked out once per node."""
         found = self._types.get(str(node))
         if found is None:
-            types = self.read.objects(node, _TYPE)
+            types = self.read.outgoing(node).get(_TYPE, ())
             all_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
             specific = [t for t in all_types if str(t) not in GENERIC_TYPES]
             found = self._types[str(node)] = specific or all_types
@@ -348,7 +363,7 @@ class Labeller:
         return list(found)
 
     def _names_of(self, node: Node) -> list[Text]:
-        literals = self.read.first_objects(node, NAME_GROUPS)
+        literals = _names_held(self.read.outgoing(node))
         first = pick(literals, self.lang)
         if first is None:
             return []
@@ -362,58 +377,67 @@ class Labeller:
     def label(self, node: Node) -> Text:
         """One short name for a link to `node` (worked out once per node: the page, its
         picture and its reference list link to most nodes more than once)."""
-        if is_literal(node):
+        if type(node) is Literal:  # is_literal, inline: a page labels two hundred nodes
             return text(node)
         key = str(node)
         found = self._labels.get(key)
         if found is None:
-            name = self._first_name(node)
-            found = self._labels[key] = name or self._derived_label(node) or Text(_short(node))
+            # Everything the description says of the node, for the name or the label derived
+            # from it.
+            held = self.read.outgoing(node)
+            name = self._first_name(key, held)
+            found = name or self._derived_label(node, held) or Text(_short(node))
+            self._labels[key] = found
         return found
 
-    def _first_name(self, node: Node) -> Text | None:
-        """names(node)[0], or None when the node has no name (without sorting the other
-        names when they are not known yet: most links need only this one)."""
-        names = self._names.get(str(node))
+    def _first_name(self, key: str, held: Mapping[str, list[Node]]) -> Text | None:
+        """names(node)[0] (for the node whose text is `key` and whose objects are `held`), or
+        None when the node has no name (without sorting the other names when they are not
+        known yet: most links need only this one)."""
+        names = self._names.get(key)
         if names is not None:
             return names[0] if names else None
-        return pick(self.read.first_objects(node, NAME_GROUPS), self.lang)
+        literals = _names_held(held)
+        return pick(literals, self.lang) if literals else None
 
-    def _derived_label(self, node: Node) -> Text | None:
-        """Names built from what the node holds, for nodes the data does not name."""
-        g = self.read
-        family = pick(g.objects(node, _FAMILY_NAME), self.lang)
+    def _derived_label(self, node: Node, held: Mapping[str, list[Node]]) -> Text | None:
+        """Names built from what the node holds (`held`), for nodes the data does not name."""
+        if not held:
+            # Described nowhere here (a link out): nothing to build a name from.
+            return None
+        families = held.get(_FAMILY_NAME)
+        family = pick(families, self.lang) if families else None
         if family is not None:
-            given = pick(g.objects(node, _GIVEN_NAME), self.lang)
+            given = pick(held.get(_GIVEN_NAME, ()), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
-        value = g.value(node, LITERAL.hasLiteralValue)
+        value = held.get(_LITERAL_VALUE, _NOTHING)[0]
         if value is not None:
-            scheme = g.value(node, DATACITE.usesIdentifierScheme)
+            scheme = held.get(_SCHEME, _NOTHING)[0]
             prefix = self.term(scheme).value if scheme is not None else ""
             return Text(f"{prefix} {value}".strip())
-        number = g.value(node, FABIO.hasSequenceIdentifier)
-        if number is not None and g.is_a(node, BIRO.BibliographicReference):
+        number = held.get(_NUMBER, _NOTHING)[0]
+        if number is not None and self.read.is_a(node, BIRO.BibliographicReference):
             word = ui("reference", self.lang)
             return Text(f"{word} [{number}]", self.lang)
         # The node's kind, looked up only for the labels below that name it.
         types = self.types(node)
         kind = self.term(types[0]) if types else None
-        if g.is_a(node, CITO.Citation):
-            cited = g.value(node, CITO.hasCitedEntity)
+        if self.read.is_a(node, CITO.Citation):
+            cited = held.get(_CITED, _NOTHING)[0]
             if cited is not None and kind is not None:
                 target = self.label(cited)
                 return Text(f"{kind.value} → {target.value}", target.lang)
-        if g.is_a(node, PRO.RoleInTime):
-            role, holder = g.value(node, PRO.withRole), g.value(node, PRO.isHeldBy)
+        if self.read.is_a(node, PRO.RoleInTime):
+            role, holder = held.get(_ROLE, _NOTHING)[0], held.get(_HOLDER, _NOTHING)[0]
             if role is not None and holder is not None:
                 who = self.label(holder)
                 return Text(f"{self.term(role).value}: {who.value}", who.lang)
-        start = g.value(node, PRISM.startingPage)
+        start = held.get(_START, _NOTHING)[0]
         if kind is not None and start is not None:
-            end = g.value(node, PRISM.endingPage)
+            end = held.get(_END, _NOTHING)[0]
             pages = f"{start}–{end}" if end is not None else str(start)
             return Text(f"{kind.value} {pages}", kind.lang)
-        date = g.value(node, PRISM.publicationDate)
+        date = held.get(_DATE, _NOTHING)[0]
         if kind is not None and (number is not None or date is not None):
             return Text(f"{kind.value} {number if number is not None else date}", kind.lang)
         if kind is not None:
@@ -427,6 +451,19 @@ class Labeller:
             return Text(_short(iri))
         key = "zh-Hans" if lang_matches(self.lang, "zh") else "en"
         return Text(entry[1][key], key)
+
+
+def _names_held(held: Mapping[str, list[Node]]) -> list[Node]:
+    """The names among a node's objects (Reader.outgoing): those of the first of NAME_GROUPS
+    it has any of."""
+    # Most nodes a page names have none (roles, references, citations).
+    if held.keys().isdisjoint(_NAME_KEYS):
+        return []
+    for group in _NAME_GROUP_KEYS:
+        found = [name for key in group for name in held.get(key, ())]
+        if found:
+            return found
+    return []
 
 
 def _local_name(iri: Node) -> str:

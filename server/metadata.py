@@ -21,7 +21,7 @@ from rdflib.term import Node
 
 from lodpub import record
 from lodpub.pages.reader import Reader
-from lodpub.pages.reader import is_literal
+from lodpub.pages.reader import sorted_literals
 from lodpub.record import Author
 from lodpub.record import Record
 
@@ -49,17 +49,19 @@ class Mapper:
     def literals(self, node: Node) -> dict[str, list[Literal]]:
         """The mapped literals of `node` by schema.org property: properties in the order of
         the IRIs mapped to them, each one's literals by IRI, then by value."""
-        by_property: dict[str, list[Literal]] = {}
-        for p, o in self.read.predicate_objects(node):
-            if is_literal(o):
-                by_property.setdefault(str(p), []).append(o)
+        # The mapped properties only, their literals sorted each among its own (most have
+        # one, which needs no sorting).
+        held = self.read.outgoing(node)
         found: dict[str, list[Literal]] = {}
-        for p in sorted(by_property):
+        for p in sorted(held):
             term = self._terms.get(p)
-            # Only a mapped property's literals are sorted, each among its own: rdflib
-            # compares literals in Python.
             if term:
-                found.setdefault(term, []).extend(sorted(by_property[p]))
+                # is_literal, inline: a work's mapped links alone are some sixty objects.
+                literals = [o for o in held[p] if type(o) is Literal]
+                if len(literals) > 1:
+                    literals = sorted_literals(literals)
+                if literals:
+                    found.setdefault(term, []).extend(literals)
         return found
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from lodpub.labels import Terms
 from lodpub.pages import model
 from lodpub.pages.build import Builder
 from lodpub.pages.reader import Reader
+from lodpub.pages.reader import sorted_literals
 from lodpub.record import read_record
 from lodpub.store import Store
 from lodpub.store import memory_store
@@ -242,3 +244,41 @@ def test_a_statement_s_values_read_in_natural_order_whatever_looks_like_a_digit(
     page = Builder(Reader(triples), terms, space, "en").page(work, [])
     (row,) = [s for s in page.statements if s.predicate == str(DCTERMS.description)]
     assert [v.text for v in row.values] == ["2", "2²", "10²", "[2]", "[10]", "m²", "x1²"]
+
+
+def test_digits_of_any_script_sort_as_numbers(space: UriSpace, terms: Terms) -> None:
+    """A run of decimal digits is a number whatever its script: fullwidth ２ before １０, as
+    Arabic-Indic ٢ before ١٠, and a number before a word."""
+    work = URIRef(BASE + "br/1")
+    texts = ["第１０期", "第２期", "vol ١٠", "vol ٢", "第期"]
+    triples = [(work, DCTERMS.description, Literal(t)) for t in texts]
+    page = Builder(Reader(triples), terms, space, "en").page(work, [])
+    (row,) = [s for s in page.statements if s.predicate == str(DCTERMS.description)]
+    assert [v.text for v in row.values] == ["vol ٢", "vol ١٠", "第２期", "第１０期", "第期"]
+
+
+@pytest.mark.parametrize(
+    "literals",
+    [
+        # Strings without a datatype: untagged and tagged, the same text in several languages.
+        [
+            Literal("b", lang="zh-Hans"),
+            Literal("a", lang="en"),
+            Literal("b"),
+            Literal("a", lang="zh-Hans"),
+            Literal("a"),
+            Literal("b", lang="en"),
+            Literal("B", lang="en"),
+        ],
+        # With datatypes, which rdflib orders by value (2 before 10).
+        [Literal(10), Literal("x"), Literal(2), Literal(date(2021, 11, 19))],
+    ],
+)
+def test_literals_sorted_in_rdflib_s_order(literals: list[Literal]) -> None:
+    """sorted_literals orders literals as rdflib's comparisons do, in any order given."""
+    for shift in range(len(literals)):
+        given = literals[shift:] + literals[:shift]
+        assert sorted_literals(given) == sorted(given)
+        assert [lit.language for lit in sorted_literals(given)] == [
+            lit.language for lit in sorted(given)
+        ]

@@ -45,6 +45,7 @@ from lodpub.pages.model import Statement
 from lodpub.pages.model import Value
 from lodpub.pages.reader import Reader
 from lodpub.pages.reader import is_literal
+from lodpub.pages.reader import sorted_literals
 from lodpub.record import schema_org_term
 from lodpub.urls import UriSpace
 from lodpub.vocab import BIRO
@@ -126,8 +127,8 @@ class Builder:
             types=[self.labels.term(t) for t in self.labels.types(iri)],
             statements=self._grouped(r.properties(iri)),
             incoming=self._grouped(r.links_in(iri)),
-            notes=[text(n) for n in sorted(r.objects(iri, SKOS.note)) if isinstance(n, Literal)],
-            sources=[self.value(s) for s in sorted(r.objects(iri, PROV.hadPrimarySource))],
+            notes=[text(n) for n in sorted_literals(filter(is_literal, r.objects(iri, _NOTE)))],
+            sources=[self.value(s) for s in sorted(r.objects(iri, _SOURCE))],
             alternates=alternates,
             summary=make(self, iri) if make is not None else None,
         )
@@ -155,15 +156,15 @@ class Builder:
         list is here, else the first of KINDS among its types, else `generic`."""
         if self.read.is_article(iri):
             return "article"
-        types = set(self.read.objects(iri, RDF.type))
-        if OWL.Ontology in types:
+        types = set(self.read.objects(iri, _TYPE))
+        if _ONTOLOGY in types:
             return "vocabulary"
         return next((name for cls, name in KINDS if cls in types), "generic")
 
     def value(self, node: Node) -> Value:
         """`node` as the page shows it: a literal's text, or a link with the node's label
         (worked out once per node: a page shows many nodes more than once)."""
-        if is_literal(node):
+        if type(node) is Literal:  # is_literal, inline: a page shows two hundred values
             # Made each time: rdflib hashes a literal in Python, which costs as much.
             datatype = str(node.datatype) if node.datatype is not None else None
             return Value(str(node), canonical_tag(node.language), datatype=datatype)
@@ -498,6 +499,8 @@ SUMMARIES: dict[str, Callable[[Builder, URIRef], model.Summary]] = {
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
 # these are looked up once per reference.
 _RELATION, _LANGUAGE = DCTERMS.relation, DCTERMS.language
+# And these once per page.
+_NOTE, _SOURCE, _TYPE, _ONTOLOGY = SKOS.note, PROV.hadPrimarySource, RDF.type, OWL.Ontology
 
 
 def _row_order(row: Statement) -> tuple[int, str]:

@@ -32,7 +32,9 @@ class Value:
     datatype: str | None = None
 
 
-@dataclass(frozen=True)
+# Not frozen either, nor ListedReference below: a page has a row for each property and an
+# entry for each reference, some fifty in all.
+@dataclass
 class Statement:
     """One row of a page's statements table: a property and its values (or, for the links
     in, the subjects pointing at the page's thing)."""
@@ -91,7 +93,7 @@ class Printed:
     content: str | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class ListedReference:
     """One entry of the article's reference list, as printed, with the work it cites."""
 

@@ -12,9 +12,9 @@ sort them, so that a page reads the same as when it was built on rdflib's graph 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import RDF
@@ -64,7 +64,9 @@ class Identifier:
     resolver: URIRef | None
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__ (its __init__
+# takes three times as long), and a reference list has dozens. Nothing changes one once made.
+@dataclass
 class ListedReference:
     """One entry of a work's printed reference list: the reference node, its number as
     printed (empty when the data gives none), the line as printed and the work it cites."""
@@ -113,7 +115,7 @@ class Reader:
         # store lists a subject's triples together, and keeps the terms it makes (one object
         # per IRI): a subject is looked up once per run of its triples, a predicate's text is
         # made once.
-        out, into, terms = self._out, self._in, self._terms
+        out, into, terms, types = self._out, self._in, self._terms, self._types
         predicates: dict[Node, str] = {}
         last: Node | None = None
         subject, by_predicate = "", {}
@@ -134,12 +136,13 @@ class Reader:
             else:
                 objects.append(o)
             if predicate == _RDF_TYPE:
-                self._types.setdefault(subject, set()).add(str(o))
+                types.setdefault(subject, set()).add(str(o))
             if type(o) is Literal:  # is_literal, inline: this loop runs once per triple
                 continue
-            by_object = into.get(str(o))
+            obj = str(o)
+            by_object = into.get(obj)
             if by_object is None:
-                into[str(o)] = {predicate: [s]}
+                into[obj] = {predicate: [s]}
             elif predicate in by_object:
                 by_object[predicate].append(s)
             else:
@@ -159,22 +162,6 @@ class Reader:
         by_predicate = self._out.get(str(subject), _NONE)
         return [o for p in predicates for o in by_predicate.get(str(p), ())]
 
-    def first_objects(self, subject: Node, groups: tuple[tuple[Node, ...], ...]) -> list[Node]:
-        """The objects of (subject, p, ?) for the predicates p of the first of `groups` that
-        the subject has any of (its names, strongest name properties first: a page names a
-        hundred nodes, most of them unnamed)."""
-        by_predicate = self._out.get(str(subject))
-        every, keyed = _group_keys(groups)
-        if by_predicate is None or by_predicate.keys().isdisjoint(every):
-            return []
-        for group in keyed:
-            found: list[Node] = []
-            for p in group:
-                found += by_predicate.get(p, ())
-            if found:
-                return found
-        return []
-
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
         return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
 
@@ -191,6 +178,12 @@ class Reader:
     def mentions(self, predicate: Node, obj: Node) -> bool:
         """Whether anything links to `obj` with `predicate`."""
         return bool(self._in.get(str(obj), _NONE).get(str(predicate)))
+
+    def outgoing(self, subject: Node) -> Mapping[str, list[Node]]:
+        """The subject's objects keyed by the predicate IRI's text: the index itself, not to be
+        changed, for the callers that look up many predicates of one subject (a dictionary
+        access each, where `value` and `objects` make the keys' text again)."""
+        return self._out.get(str(subject), _NONE)
 
     def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
         for p, objects in self._out.get(str(subject), _NONE).items():
@@ -349,21 +342,27 @@ _RDF_TYPE = str(RDF.type)
 _RELATION = DCTERMS.relation
 
 
-@functools.lru_cache(maxsize=16)
-def _group_keys(
-    groups: tuple[tuple[Node, ...], ...],
-) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
-    """Every predicate of `groups` as the index keys it, and `groups` so keyed (the callers
-    pass constants: this is worked out once for each)."""
-    keyed = tuple(tuple(str(p) for p in group) for group in groups)
-    return frozenset(key for group in keyed for key in group), keyed
-
-
 def is_literal(node: object) -> bool:
     """Whether `node` is an RDF literal. rdflib's terms are abstract base classes, so that
     isinstance() of a term of another kind goes through ABCMeta, ten times slower than this
     (rdflib makes no subclass of Literal)."""
     return type(node) is Literal
+
+
+def sorted_literals(literals: Iterable[Literal]) -> list[Literal]:
+    """`literals` in rdflib's order (SPARQL's ORDER BY). When none has a datatype (names,
+    titles, keywords, notes) they are sorted by a key that gives that order, by language tag
+    (untagged first), then by text: rdflib compares two literals in Python, some ten
+    microseconds each (against sixteen numeric datatypes first). Only tags that differ in
+    case alone, which the store never gives, would rdflib take as equal."""
+    found = list(literals)
+    if all(lit.datatype is None for lit in found):
+        return sorted(found, key=_string_order)
+    return sorted(found)
+
+
+def _string_order(literal: Literal) -> tuple[str, str]:
+    return literal.language or "", str(literal)
 
 
 def _resolves(link: Node, value: str) -> bool:
