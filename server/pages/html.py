@@ -3,8 +3,10 @@ because a page holds them by the hundred (the article over a thousand, its pictu
 Jinja macro call costs about ten times a Python call, and every `{{ }}` makes a Markup object.
 Each function escapes what it is given, as a template does, and returns Markup, so that a
 template writes it as it is. Inside, the pieces are plain strings (escaped by `_escape`) made
-Markup once. The templates call them by their names (GLOBALS); the templates keep the
-structure of the pages."""
+Markup once. The templates apply them as filters (`{{ note|t }}`, FILTERS): Jinja compiles a
+filter to a direct call, where calling a global goes through its Context.call, some 3.5 µs
+more each (measured), fifty times an article page. `fact`, which takes a label and a
+content, is the one global. The templates keep the structure of the pages."""
 
 from __future__ import annotations
 
@@ -289,15 +291,14 @@ def meta(tags: Iterable[tuple[str, str]]) -> Markup:
     )
 
 
-# The names the templates call them by.
-GLOBALS = {
+# The names the templates apply them by, as filters, and call `fact` by.
+FILTERS = {
     "t": t,
     "v": v,
     "texts": texts,
     "values": values,
     "keywords": keywords,
     "links": links,
-    "fact": fact,
     "authors": authors,
     "published_in": published_in,
     "reference_items": reference_items,
@@ -305,3 +306,4 @@ GLOBALS = {
     "chart": chart,
     "meta": meta,
 }
+GLOBALS = {"fact": fact}
