@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from functools import cache
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from flask import Response
@@ -86,13 +87,14 @@ def accepted_language(header: str) -> str:
 
 
 @cache
-def interface_words(lang: str) -> dict[str, str]:
+def interface_words(lang: str) -> Mapping[str, str]:
     """Every word of the page furniture in the interface language `lang`, by its key, as
     labels.ui picks it; the few with values keep their `{}` for the template to fill in.
     Templates read them as `ui['key']`: a lookup, where calling a function from a template
-    costs some 5 µs of Jinja's dispatch (measured), forty times a page."""
+    costs some 5 µs of Jinja's dispatch (measured), forty times a page. Read-only: every
+    page of the language shares it."""
     chinese = lang_matches(lang, "zh")
-    return {key: zh if chinese else en for key, (en, zh) in UI_TEXT.items()}
+    return MappingProxyType({key: zh if chinese else en for key, (en, zh) in UI_TEXT.items()})
 
 
 def page_context(lang: str, here: str) -> dict[str, Any]:
