@@ -123,6 +123,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_common_headers)
     # The smallest pieces of HTML, written in Python (lodpub.pages.html).
+    app.jinja_env.filters.update(html.FILTERS)
     app.jinja_env.globals.update(html.GLOBALS)
     _compile_templates(app)
     with app.app_context():
