@@ -51,6 +51,7 @@ from lodpub.store import memory_store
 from lodpub.urls import UriSpace
 from lodpub.views.oai import repository
 from lodpub.vocab import CITO
+from lodpub.vocab import PRO
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = REPO / "data" / "article.ttl"
@@ -480,6 +481,23 @@ def test_incoming_links_per_property_are_capped_and_counted(tmp_path: Path) -> N
     assert found.incoming_totals == {held_by: 1500}
     links = [s for s, p, o in found.triples if p == held_by and o == URIRef(BASE + "ra/1")]
     assert len(links) == INCOMING_LIMIT
+
+
+def test_a_description_keeps_each_triple_once_whichever_lookups_found_it() -> None:
+    """The article's roles are dependent nodes (the core lookup gives all their triples) and
+    nodes its page names (the summary gives their names and links again): each triple is
+    kept once, in the order first found, and none of the role's triples is lost."""
+    store = memory_store([ARTICLE], BASE)
+    article = URIRef(BASE + "br/1")
+    found = describe(store, article, UriSpace(BASE, ())).triples
+    assert len(found) == len(set(found))
+    roles = [o for s, p, o in found if s == article and p == PRO.isDocumentContextFor]
+    assert roles
+    for role in roles:
+        of_role = store.triples(f"CONSTRUCT {{ <{role}> ?p ?o }} WHERE {{ <{role}> ?p ?o }}")
+        assert PRO.isHeldBy in {p for _, p, _ in of_role}  # a summary property: found twice
+        kept = [t for t in found if t[0] == role]
+        assert len(kept) == len(of_role) and set(kept) == set(of_role), role
 
 
 def test_a_page_and_document_with_more_links_than_kept_say_how_many_and_where_all_are(
