@@ -35,6 +35,7 @@ from rdflib.namespace import SH
 from lodpub import catalogue
 from lodpub import loader
 from lodpub import oai
+from lodpub import store as store_module
 from lodpub import validate
 from lodpub.app import create_app
 from lodpub.config import Config
@@ -498,6 +499,23 @@ def test_a_description_keeps_each_triple_once_whichever_lookups_found_it() -> No
         assert PRO.isHeldBy in {p for _, p, _ in of_role}  # a summary property: found twice
         kept = [t for t in found if t[0] == role]
         assert len(kept) == len(of_role) and set(kept) == set(of_role), role
+
+
+def test_the_rdflib_terms_made_from_the_store_stay_bounded(monkeypatch, tmp_path) -> None:
+    """Terms are made once and kept, up to a bound: past it the kept ones are dropped, and
+    every answer is still made of the right terms."""
+    monkeypatch.setattr(store_module, "_MAX_TERMS", 10)
+    title = "http://purl.org/dc/terms/title"
+    data = write(
+        tmp_path / "many.ttl", "\n".join(f'<br/{n}> <{title}> "t{n}"@zh-hans .' for n in range(50))
+    )
+    store = memory_store([data], BASE)
+    for _ in range(2):
+        found = store.triples("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        assert {(str(s), str(p), str(o), o.language) for s, p, o in found} == {
+            (f"{BASE}br/{n}", title, f"t{n}", "zh-Hans") for n in range(50)
+        }
+        assert len(store_module._TERMS) <= 10
 
 
 def test_a_page_and_document_with_more_links_than_kept_say_how_many_and_where_all_are(
