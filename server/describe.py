@@ -99,7 +99,7 @@ HASH_INCOMING_LIMIT = 20
 
 
 class Lookups(Protocol):
-    """The part of lodpub.store.Store that describe needs."""
+    """The part of lodpub.store.Store that describe needs (`triples` gives each triple once)."""
 
     def select(self, sparql: str) -> list[dict[str, Node]]: ...
 
