@@ -234,12 +234,15 @@ def _related(store: Lookups, iri: URIRef) -> tuple[list[URIRef], list[URIRef]]:
 def _summary_query(nodes: Iterable[URIRef], containers: Iterable[URIRef]) -> str:
     """Summaries of `nodes`, and the identifiers of `containers` (the journal's ISSN).
 
-    The subjects come from VALUES and the properties are filtered: with the properties as
-    VALUES too (or the subjects from a path), Oxigraph scans every triple of those
-    properties (measured on the article's summary: 30 ms at one article and at 100 this way,
+    The subjects' triples come from a sub-select of VALUES, joined to the properties as
+    VALUES: the sub-select makes Oxigraph read the subjects' triples first (0.5 ms less for
+    the article's summary than a FILTER on the properties). With both as VALUES in one
+    group (or the subjects from a path), Oxigraph scans every triple of those properties
+    instead (measured on the article's summary: 30 ms at one article and at 100 this way,
     625 ms at 100 the other way)."""
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ VALUES ?s {{ {_iris(nodes)} }} ?s ?p ?o FILTER(?p IN ({_SUMMARY_PROPERTIES})) }}
+  {{ {{ SELECT * WHERE {{ VALUES ?s {{ {_iris(nodes)} }} ?s ?p ?o }} }}
+     VALUES ?p {{ {_SUMMARY_PROPERTIES} }} }}
   UNION {{ VALUES ?s {{ {_iris(containers)} }} ?s <{DATACITE.hasIdentifier}> ?o
            BIND(<{DATACITE.hasIdentifier}> AS ?p) }}
 }}"""
@@ -247,7 +250,7 @@ def _summary_query(nodes: Iterable[URIRef], containers: Iterable[URIRef]) -> str
 
 # ?class is one of DEPENDENT_CLASSES (a FILTER, not VALUES: see the module docstring).
 _DEPENDENT = f"FILTER(?class IN ({', '.join(f'<{c}>' for c in DEPENDENT_CLASSES)}))"
-_SUMMARY_PROPERTIES = ", ".join(f"<{p}>" for p in SUMMARY_PROPERTIES)
+_SUMMARY_PROPERTIES = " ".join(f"<{p}>" for p in SUMMARY_PROPERTIES)
 
 
 def _iris(nodes: Iterable[Node]) -> str:
