@@ -16,7 +16,6 @@ N-Quads copy), `disk_store` opens a directory written by a ValidationStore on di
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import itertools
@@ -152,7 +151,7 @@ class Store:
         names = [v.value for v in solutions.variables]
         return [
             {
-                name: _term(value)
+                name: _TERMS[value]
                 for name, value in zip(names, solution, strict=True)
                 if value is not None
             }
@@ -175,17 +174,26 @@ class Store:
         if not isinstance(result, pyoxigraph.QueryTriples):
             raise ValueError("triples() needs a CONSTRUCT or DESCRIBE query")
         unique = dict.fromkeys(result)
-        return [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in unique]
+        terms = _TERMS
+        return [(terms[t.subject], terms[t.predicate], terms[t.object]) for t in unique]
 
     def serialize(
         self, triples: Iterable[Triple], fmt: Format, prefixes: Mapping[str, str]
     ) -> bytes:
         """`triples` written in the RDF format `fmt` by the store's own writer (an rdflib
         writer takes fifty times as long), with `prefixes` (vocab.prefixes) declared where
-        the format has them and language tags in BCP 47 casing, as `dump` writes them."""
+        the format has them and language tags in BCP 47 casing, as `dump` writes them.
+
+        The triples are written sorted by their N-Triples text (subject, then predicate,
+        then object), not in the order given: the order a store answers in follows its query
+        plan, and differs between a store in memory and one on disk. So a document is the
+        same bytes from either, and Turtle gives each subject one block. Blank nodes sort by
+        their labels, which each store makes up as it loads the data."""
         rdf_format = getattr(pyoxigraph.RdfFormat, fmt.oxigraph or "")
         declared = dict(prefixes) if rdf_format in _PREFIXED else None
-        converted = (pyoxigraph.Triple(*map(_oxigraph_term, triple)) for triple in triples)
+        converted = sorted(
+            (pyoxigraph.Triple(*map(_oxigraph_term, triple)) for triple in triples), key=str
+        )
         sink = io.BytesIO()
         with _Recased(sink, _LANGUAGE_TAGS[fmt.name]) as recased:
             pyoxigraph.serialize(converted, recased, rdf_format, prefixes=declared)
@@ -385,10 +393,25 @@ class _Progress:
         return count
 
 
-# Descriptions name the same terms again and again (properties, classes, the works of a
-# reference list), and making an rdflib term costs microseconds: the last ones made are kept.
-@functools.lru_cache(maxsize=1 << 16)
-def _term(value: Any) -> Node:
+class _Terms(dict):
+    """pyoxigraph terms and the rdflib terms made of them. Descriptions name the same terms
+    again and again (properties, classes, the works of a reference list), and making an rdflib
+    term costs microseconds: each is made once, when first looked up. A dict lookup costs a
+    third of a functools.lru_cache hit (0.2 ms less for the article's description); emptied
+    when it holds _MAX_TERMS, it stays bounded."""
+
+    def __missing__(self, value: Any) -> Node:
+        if len(self) >= _MAX_TERMS:
+            self.clear()
+        made = self[value] = _made_term(value)
+        return made
+
+
+_MAX_TERMS = 1 << 16
+_TERMS = _Terms()
+
+
+def _made_term(value: Any) -> Node:
     """A pyoxigraph term as an rdflib term."""
     if isinstance(value, pyoxigraph.NamedNode):
         return URIRef(value.value)
@@ -617,7 +640,7 @@ class ValidationStore:
             row = {}
             for name, term in zip(names, solution, strict=True):
                 if term is not None:
-                    row[name] = _term(term)
+                    row[name] = _TERMS[term]
             yield row
 
     def __len__(self) -> int:
