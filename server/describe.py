@@ -181,14 +181,16 @@ def _core_query(iri: URIRef, hashes: Sequence[URIRef], crowded: tuple[URIRef, ..
         if hashes
         else ""
     )
+    # Each dependent node is found once, for its triples and the triples into it, as for the
+    # hash IRIs' (four branches, each finding them again, took 1.0 ms instead of 0.7 in memory
+    # and 4.4 instead of 3.3 on disk for the article).
     return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ VALUES ?s {{ {foci} }} ?s ?p ?o }}
   UNION {{ ?s ?link {_iri(iri)} . {kept} BIND(?link AS ?p) BIND({_iri(iri)} AS ?o) }}
   {into_hashes}
-  UNION {{ {focus} ?focus ?link ?s . ?s a ?class . {dependent} ?s ?p ?o }}
-  UNION {{ ?s ?link {_iri(iri)} . {kept} ?s a ?class . {dependent} ?s ?p ?o }}
-  UNION {{ {focus} ?focus ?link ?o . ?o a ?class . {dependent} ?s ?p ?o }}
-  UNION {{ ?o ?link {_iri(iri)} . {kept} ?o a ?class . {dependent} ?s ?p ?o }}
+  UNION {{ {{ {{ {focus} ?focus ?link ?d }} UNION {{ ?d ?link {_iri(iri)} . {kept} }} }}
+           ?d a ?class . {dependent}
+           {{ ?d ?p ?o BIND(?d AS ?s) }} UNION {{ ?s ?p ?d BIND(?d AS ?o) }} }}
 }}"""
 
 

@@ -6,6 +6,7 @@ prefixes as the context (`compacted`), the JSON-LD document of every thing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
@@ -154,8 +155,9 @@ def compacted(triples: Iterable[Triple], context: Mapping[str, str]) -> dict[str
     compaction with `context` gives, written straight from the triples (rdflib's writer takes
     ten times as long). IRIs become compact IRIs where a prefix fits (the shortest, then the
     least); one value stays single, several make an array; nodes are ordered by `@id`, and
-    one node alone is the document itself. Raises ValueError for RDF lists, which that
-    algorithm would turn into `@list`: this writer does not."""
+    one node alone is the document itself; a property's values are ordered by their JSON
+    text (_order). Raises ValueError for RDF lists, which that algorithm would turn into
+    `@list`: this writer does not."""
     compact = _Compactor(context)
     nodes: dict[str, dict[str, list[Any]]] = {}
     # Compared and looked up as plain strings: rdflib compares its terms in Python.
@@ -172,12 +174,22 @@ def compacted(triples: Iterable[Triple], context: Mapping[str, str]) -> dict[str
         else:
             node.setdefault(compact.iri(predicate, vocab=True), []).append(compact.value(o))
     graph = [
-        {key: values[0] if len(values) == 1 else values for key, values in node.items()}
+        {
+            key: values[0] if len(values) == 1 else sorted(values, key=_order)
+            for key, values in node.items()
+        }
         for _, node in sorted(nodes.items())
     ]
     if len(graph) == 1:
         return {"@context": dict(context), **graph[0]}
     return {"@context": dict(context), "@graph": graph}
+
+
+def _order(value: Any) -> str:
+    """Where a value stands among a property's values: by its JSON text, so that a document
+    lists them in the same order whatever order the store gave the triples in (a store in
+    memory and one on disk give them differently)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 _LIST_PROPERTIES = (str(RDF.first), str(RDF.rest))
