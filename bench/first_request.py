@@ -17,8 +17,11 @@ import statistics
 import time
 from collections.abc import Callable
 
+from flask.testing import FlaskClient
+
 from lodpub.app import create_app
 from lodpub.app import warm_up
+from lodpub.cache import ResponseCache
 from lodpub.publication import of
 
 
@@ -27,13 +30,7 @@ def main() -> None:
     parser.add_argument("paths", nargs="+", help="paths below the base URL")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    app = create_app()
-    warm_up(app)
-    gc.collect()
-    gc.freeze()
-    client = app.test_client()
-    cache = of(app).cache
-    assert cache is not None
+    client, cache = warmed_client()
 
     def get(path: str) -> float:
         started = time.process_time()
@@ -49,6 +46,19 @@ def main() -> None:
             f"{path or '/':20} first {firsts[path]:6.1f} ms  uncached p50 {uncached:6.1f} ms"
             f"  cached p50 {cached:5.2f} ms"
         )
+
+
+def warmed_client() -> tuple[FlaskClient, ResponseCache]:
+    """A test client of an app made and warmed up as `lodpub serve` makes and warms up each
+    server process (its start-up heap frozen as `lodpub serve` freezes it), and the app's
+    response cache."""
+    app = create_app()
+    warm_up(app)
+    gc.collect()
+    gc.freeze()
+    cache = of(app).cache
+    assert cache is not None
+    return app.test_client(), cache
 
 
 def repeated(measure: Callable[[], float], times: int) -> float:
