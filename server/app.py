@@ -158,8 +158,8 @@ def warm_up(app: Flask) -> dict[str, int]:
     regular expressions, opening an on-disk store (some 40 ms: RocksDB does not survive a
     fork, lodpub.store), and, in a forked process, a private copy of every memory page it
     touches; `lodpub serve` has each server process do it before it answers, so that no
-    reader waits for it (the article page's first request to a fresh server on the
-    one-article store: 86 ms before, 41 ms). Returns each page's URL with its status."""
+    reader waits for it (the README's Production section gives what a first request costs).
+    Returns each page's URL with its status."""
     with app.app_context():
         pages = [space().link(), *(space().page(iri) for iri in examples())]
     client = app.test_client()
