@@ -1,8 +1,8 @@
 """What a page costs to build, in CPU time of this process (so other work on the machine
 counts for little): the first request of each path in turn, then `--repeat` requests with
 the response cache emptied before each (the median), then with it (the median). The app is
-made and warmed up as `lodpub serve` makes and warms up each server process (lodpub.app.warm_up),
-and its start-up heap is frozen as `lodpub serve` freezes it.
+made, its start-up heap frozen and then warmed up (lodpub.app.warm_up) as `lodpub serve`
+does for each server process.
 
     python bench/first_request.py doc/br/1.html doc/br/3.html ""
 
@@ -49,13 +49,12 @@ def main() -> None:
 
 
 def warmed_client() -> tuple[FlaskClient, ResponseCache]:
-    """A test client of an app made and warmed up as `lodpub serve` makes and warms up each
-    server process (its start-up heap frozen as `lodpub serve` freezes it), and the app's
-    response cache."""
+    """A test client of an app made, its start-up heap frozen and then warmed up, as `lodpub
+    serve` does for each server process (lodpub.front.serve), and the app's response cache."""
     app = create_app()
-    warm_up(app)
     gc.collect()
     gc.freeze()
+    warm_up(app)
     cache = of(app).cache
     assert cache is not None
     return app.test_client(), cache

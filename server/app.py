@@ -84,7 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     IRIs were resolved against it) and neither reads nor validates the data files. Otherwise
     loads and validates DATA_FILES into memory. Raises errors.UnreadableFile when a data,
     ontology or shapes file (or the store) is missing or does not parse,
-    errors.UnusableShapes when pyshacl cannot apply the shapes, errors.InvalidData when the
+    errors.UnusableShapes when the shapes cannot be applied, errors.InvalidData when the
     data violates them (its `report` is the text report).
 
     `app.extensions["lodpub"]` is the Publication (lodpub.publication.of reads it).
@@ -153,7 +153,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def warm_up(app: Flask) -> dict[str, int]:
     """Render the home page and the pages of the dataset's example resources (its article, a
-    reference, an author: views.state.examples) once, and forget them. A process's first
+    reference and an author here: views.state.examples) once, and forget them. A process's first
     rendering of each kind of page pays for what the code does once in a process: imports and
     regular expressions, opening an on-disk store (some 40 ms: RocksDB does not survive a
     fork, lodpub.store), and, in a forked process, a private copy of every memory page it

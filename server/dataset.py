@@ -8,8 +8,8 @@ Data files are checked before any parser reads them (`check_data_file`): reading
 no network and no file but the ones named, and cannot be made to expand without bound. A
 JSON-LD file that names a remote context (`"@context": "https://…"`, `file:///…`) and an
 RDF/XML file with a DOCTYPE (entity declarations: "billion laughs", external entities) are
-refused, and so is data that holds no triples at all (an empty or truncated file would
-otherwise be served as an empty publication without a word).
+refused. (Data that holds no triples at all is refused where it is read into a store,
+lodpub.loader.)
 """
 
 from __future__ import annotations
@@ -87,10 +87,6 @@ def _remote_contexts(node: Any) -> Iterator[str]:
                     if isinstance(context, str):
                         yield context
             yield from _remote_contexts(value)
-
-
-def _size(dataset: Dataset) -> int:
-    return sum(len(graph) for graph in dataset.graphs())
 
 
 def load_ontology(base_url: str = DEFAULT_BASE_URL, directory: Path | None = None) -> Graph:

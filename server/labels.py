@@ -94,7 +94,6 @@ UI_TEXT = {
     ),
     "crowded_query": ("list them all (SPARQL)", "全部列出（SPARQL）"),
     "published_in": ("Published in", "发表于"),
-    "part_of": ("Part of", "隶属于"),
     "contents": ("Works in this publication", "本刊所载作品"),
     "identifiers": ("Identifiers", "标识符"),
     "roles": ("Roles", "角色"),

@@ -11,7 +11,7 @@ Beside that store it records what serving needs and must not recompute:
         report.txt                    the validation report (warnings included)
         figures.json, things.txt, works.txt   the dataset's figures (lodpub.catalogue.Figures)
 
-Why in memory, and why three processes: the validation queries ran five times slower on the
+Why in memory, and why helper processes: the validation queries ran five times slower on the
 on-disk store (RocksDB) than in memory, and grew faster than the data there (140 s at 1,000
 articles, ×13.7 from 100 articles; in memory 38 s, ×8.3); counting did too. The store in
 memory is filled and checked in a process forked from this one, so that running out of
@@ -36,6 +36,7 @@ build DIR pointed to before stays (a server may still have it open); older ones 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
 import os
@@ -345,7 +346,11 @@ class _Helper:
 
 
 def _run(answer: Any, work: Callable[..., Any], *arguments: Any) -> None:
-    """A helper process: do the work, send back its seconds and value, or its exception."""
+    """A helper process: do the work, send back its seconds and value, or its exception. It
+    is killed when the process that started it ends: a helper started by another helper (the
+    counter, by the checker) would otherwise outlive a checker that Oxigraph aborted, which
+    cannot stop it."""
+    _die_with_parent()
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     try:
         started = time.monotonic()
@@ -353,6 +358,18 @@ def _run(answer: Any, work: Callable[..., Any], *arguments: Any) -> None:
         answer.send((round(time.monotonic() - started, 1), value))
     except BaseException as error:  # noqa: BLE001 (the parent raises it)
         answer.send(error)
+
+
+def _die_with_parent() -> None:
+    """Have Linux kill this process when its parent ends (prctl PR_SET_PDEATHSIG)."""
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _write(files: Sequence[Path], base_url: str, directory: Path) -> None:

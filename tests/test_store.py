@@ -805,3 +805,45 @@ def test_running_out_of_memory_is_one_line_and_exit_2(tmp_path, tiny, command: s
     assert "ran out of memory" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not target.exists()
+
+
+def _start_a_sleeping_helper(pid_file: str) -> None:
+    """A helper's work: start a helper of its own that sleeps (as the checker starts the
+    counter), write down its process id, then sleep."""
+    sleeper = loader._Helper("fork", time.sleep, 600)
+    Path(pid_file).write_text(str(sleeper._process.pid))
+    time.sleep(600)
+
+
+def _ended(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")  # a zombie has ended; only its parent's wait is missing
+
+
+def test_a_helper_started_by_a_helper_ends_when_that_one_is_killed(tmp_path: Path) -> None:
+    """Oxigraph aborts a checker that runs out of memory, and the kernel kills it: the
+    counter it started must not go on working on a build that is being thrown away."""
+    pid_file = tmp_path / "pid"
+    outer = loader._Helper("fork", _start_a_sleeping_helper, str(pid_file))
+    for _ in range(100):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.1)
+    inner = int(pid_file.read_text())
+    try:
+        assert not _ended(inner)
+        os.kill(outer._process.pid, signal.SIGKILL)
+        for _ in range(100):
+            if _ended(inner):
+                break
+            time.sleep(0.1)
+        assert _ended(inner)
+        # The inner helper held the outer one's answer pipe: only now can its end be read.
+        with pytest.raises(MemoryError):
+            outer.wait()
+    finally:
+        if not _ended(inner):
+            os.kill(inner, signal.SIGKILL)

@@ -88,6 +88,7 @@ HEADING_TERMS = {
     "relation": DCTERMS.relation,
     "licence": DCTERMS.license,
     "in_list": CITO.hasCitingEntity,
+    "part_of": FRBR.partOf,
     "citing": CITO.hasCitingEntity,
     "citation_date": CITO.hasCitationCreationDate,
     "time_span": CITO.hasCitationTimeSpan,

@@ -203,7 +203,7 @@ def chart(picture: Chart, ui: Ui) -> Markup:
     """The references as squares per year (chart.layout places them); no script needed. The
     SVG is a group of links (each square opens its reference), named by its title and desc;
     the table under it holds the same counts for readers who cannot see the picture. It
-    starts on a line of its own, as it did when it was a template of its own."""
+    starts on a line of its own."""
     title, summary = _escape(ui["references_chart"]), _escape(picture.summary)
     width, height = picture.width, picture.height
     return Markup(

@@ -106,9 +106,13 @@ def about_dataset() -> Graph:
 def examples() -> list[URIRef]:
     """The dataset's example resources (void:exampleResource), else its first three things:
     what a stranger is pointed to first."""
-    named = about_dataset().objects(space().dataset(), VOID.exampleResource)
-    own = sorted(iri for iri in named if space().is_own(iri))
-    return own or [URIRef(iri) for iri in figures().things.window(0, 3)]
+
+    def make() -> list[URIRef]:
+        named = about_dataset().objects(space().dataset(), VOID.exampleResource)
+        own = sorted(iri for iri in named if space().is_own(iri))
+        return own or [URIRef(iri) for iri in figures().things.window(0, 3)]
+
+    return cached("examples", make)
 
 
 def licence() -> URIRef | None:
