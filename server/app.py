@@ -37,6 +37,7 @@ from lodpub.errors import LodpubError
 from lodpub.labels import Terms
 from lodpub.loader import database
 from lodpub.loader import open_published
+from lodpub.loader import summaries
 from lodpub.loader import validate_files
 from lodpub.logs import limited
 from lodpub.logs import request_failed
@@ -98,7 +99,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if settings["STORE"] is not None:
         published = open_published(Path(settings["STORE"]))
         settings["BASE_URL"] = published.manifest.base_url
-        store = disk_store(database(published), published.manifest.version, **limits)
+        version = published.manifest.version
+        store = disk_store(database(published), version, summaries(published), **limits)
         ontology = load_ontology(settings["BASE_URL"], settings["ONTOLOGY_DIR"])
         publication = Publication(
             store=store,

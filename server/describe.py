@@ -13,7 +13,9 @@ A document about a thing holds, so that a page can be rendered from it alone:
 4. a summary (SUMMARY_PROPERTIES: types, names, titles, numbers, dates, language, links) of
    every other node mentioned, of the containers above the thing (issue → volume →
    journal, with the containers' identifiers: the journal's ISSN) and of what lies directly
-   below it (a journal's volumes, a volume's issues, an issue's articles).
+   below it (a journal's volumes, a volume's issues, an issue's articles). A store built by
+   `lodpub load` gives the summaries from a table it precomputed (Store.summaries), others
+   answer a query.
 
 Bounded: nothing is followed further, at most INCOMING_LIMIT links per property point in (and
 as many works below a container), and at most HASH_INCOMING_LIMIT links in all point into the
@@ -105,6 +107,10 @@ class Lookups(Protocol):
 
     def triples(self, sparql: str) -> list[Triple]: ...
 
+    def summaries(
+        self, nodes: Sequence[URIRef], properties: Sequence[URIRef]
+    ) -> list[Triple] | None: ...
+
 
 @dataclass(frozen=True)
 class Description:
@@ -144,8 +150,8 @@ def describe(
         result += store.triples(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(external)} }} ?s ?p ?o }}"
         )
-    containers, related = _related(store, iri)
-    summary = store.triples(_summary_query([*own, *related], containers))
+    related, identifiers = _related(store, iri)
+    summary = identifiers + _summaries(store, [*own, *related])
     # Each lookup gives its triples once; a triple two of them found is kept once. A summary
     # triple can repeat one found before only if its subject was met before: only those are
     # looked up, as hashing a triple with a literal runs rdflib's Literal.__hash__ in Python
@@ -220,34 +226,40 @@ def _first_incoming(store: Lookups, iri: URIRef, prop: URIRef) -> list[Triple]:
 }}""")
 
 
-def _related(store: Lookups, iri: URIRef) -> tuple[list[URIRef], list[URIRef]]:
-    """The containers above `iri` (issue → volume → journal), and what else its page names:
-    the containers, their identifiers and what lies directly below `iri`."""
+def _related(store: Lookups, iri: URIRef) -> tuple[list[URIRef], list[Triple]]:
+    """What else the page of `iri` names: the containers above it (issue → volume →
+    journal), their identifiers and what lies directly below it; and the triples linking
+    the containers to their identifiers (the journal's ISSN)."""
     focus = _iri(iri)
-    rows = store.select(f"""SELECT ?s ?above WHERE {{
-  {{ {focus} <{FRBR.partOf}>+ ?s BIND(true AS ?above) }}
-  UNION {{ {focus} <{FRBR.partOf}>+/<{DATACITE.hasIdentifier}> ?s }}
+    rows = store.select(f"""SELECT ?s ?container WHERE {{
+  {{ {focus} <{FRBR.partOf}>+ ?s }}
+  UNION {{ {focus} <{FRBR.partOf}>+ ?container . ?container <{DATACITE.hasIdentifier}> ?s }}
   UNION {{ SELECT ?s WHERE {{ ?s <{FRBR.partOf}> {focus} }} ORDER BY ?s LIMIT {INCOMING_LIMIT} }}
 }}""")
-    containers = sorted({row["s"] for row in rows if "above" in row})
-    return containers, sorted({row["s"] for row in rows})
+    identifiers = [
+        (row["container"], DATACITE.hasIdentifier, row["s"]) for row in rows if "container" in row
+    ]
+    return sorted({row["s"] for row in rows}), identifiers
 
 
-def _summary_query(nodes: Iterable[URIRef], containers: Iterable[URIRef]) -> str:
-    """Summaries of `nodes`, and the identifiers of `containers` (the journal's ISSN).
-
-    The subjects' triples come from a sub-select of VALUES, joined to the properties as
-    VALUES: the sub-select makes Oxigraph read the subjects' triples first (0.5 ms less for
-    the article's summary than a FILTER on the properties). With both as VALUES in one
-    group (or the subjects from a path), Oxigraph scans every triple of those properties
-    instead (measured when the properties were a FILTER: the article's summary took 30 ms
-    at one article and at 100 with the subjects as VALUES, 625 ms at 100 from a path)."""
-    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ {{ SELECT * WHERE {{ VALUES ?s {{ {_iris(nodes)} }} ?s ?p ?o }} }}
-     VALUES ?p {{ {_SUMMARY_PROPERTIES} }} }}
-  UNION {{ VALUES ?s {{ {_iris(containers)} }} ?s <{DATACITE.hasIdentifier}> ?o
-           BIND(<{DATACITE.hasIdentifier}> AS ?p) }}
-}}"""
+def _summaries(store: Lookups, nodes: list[URIRef]) -> list[Triple]:
+    """The SUMMARY_PROPERTIES triples of `nodes`: precomputed when the store has them, else
+    from a query. There the subjects' triples come from a sub-select of VALUES, joined to
+    the properties as VALUES: the sub-select makes Oxigraph read the subjects' triples first
+    (0.5 ms less for the article's summary than a FILTER on the properties). With both as
+    VALUES in one group (or the subjects from a path), Oxigraph scans every triple of those
+    properties instead (measured when the properties were a FILTER: the article's summary
+    took 30 ms at one article and at 100 with the subjects as VALUES, 625 ms at 100 from a
+    path)."""
+    if not nodes:
+        return []
+    found = store.summaries(nodes, SUMMARY_PROPERTIES)
+    if found is not None:
+        return found
+    return store.triples(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ SELECT * WHERE {{ VALUES ?s {{ {_iris(nodes)} }} ?s ?p ?o }} }}
+  VALUES ?p {{ {_SUMMARY_PROPERTIES} }}
+}}""")
 
 
 # ?class is one of DEPENDENT_CLASSES (a FILTER, not VALUES: see the module docstring).

@@ -10,6 +10,7 @@ Beside that store it records what serving needs and must not recompute:
         manifest.json                 version, base URL, files, counts, when
         report.txt                    the validation report (warnings included)
         figures.json, things.txt, works.txt   the dataset's figures (lodpub.catalogue.Figures)
+        summaries.sqlite              what pages summarise of each node (lodpub.describe)
 
 Why in memory, and why helper processes: the validation queries ran five times slower on the
 on-disk store (RocksDB) than in memory, and grew faster than the data there (140 s at 1,000
@@ -62,6 +63,7 @@ from rdflib import Graph
 from lodpub import catalogue
 from lodpub import store as stores
 from lodpub.dataset import check_data_file
+from lodpub.describe import SUMMARY_PROPERTIES
 from lodpub.errors import UnreadableFile
 from lodpub.store import ValidationStore
 from lodpub.urls import UriSpace
@@ -76,6 +78,7 @@ Progress = Callable[[str, int], AbstractContextManager[Any]]
 MANIFEST = "manifest.json"
 REPORT = "report.txt"
 DATABASE = "oxigraph"
+SUMMARIES = "summaries.sqlite"
 
 
 @dataclass(frozen=True)
@@ -373,13 +376,16 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _write(files: Sequence[Path], base_url: str, directory: Path) -> None:
-    """Read `files` into a new store on disk in `directory`, compacted for reading."""
+    """Read `files` into a new store on disk in `directory`, compacted for reading, and
+    write the summaries of its nodes beside it (from this store: a blank node has a label of
+    its own in each store)."""
     # It has until the validation ends; at the same priority the bulk loader's threads took
     # two thirds of the cores from reading the files into memory (10,000 articles).
     os.nice(10)
     store = ValidationStore(directory=directory / DATABASE)
     store.load_files(files, base_url)
     store.finish()
+    store.write_summaries(SUMMARY_PROPERTIES, directory / SUMMARIES)
 
 
 def _count(store: ValidationStore, base_url: str, directory: Path) -> None:
@@ -411,6 +417,11 @@ def open_published(target: Path) -> Published:
 def database(published: Published) -> Path:
     """The Oxigraph directory of a build."""
     return published.directory / DATABASE
+
+
+def summaries(published: Published) -> Path:
+    """The summaries file of a build (absent from builds of older versions of lodpub)."""
+    return published.directory / SUMMARIES
 
 
 @contextmanager

@@ -25,6 +25,7 @@ import pytest
 import requests
 from conftest import free_port
 from conftest import serving
+from rdflib import BNode
 from rdflib import Dataset
 from rdflib import Graph
 from rdflib import URIRef
@@ -44,10 +45,12 @@ from lodpub.dataset import load_ontology
 from lodpub.dataset import load_shapes
 from lodpub.describe import HASH_INCOMING_LIMIT
 from lodpub.describe import INCOMING_LIMIT
+from lodpub.describe import SUMMARY_PROPERTIES
 from lodpub.describe import describe
 from lodpub.publication import of
 from lodpub.snapshots import SNAPSHOTS_FILE
 from lodpub.store import data_version
+from lodpub.store import disk_store
 from lodpub.store import memory_store
 from lodpub.urls import UriSpace
 from lodpub.views.oai import repository
@@ -175,6 +178,70 @@ def test_every_document_is_the_same_from_memory_and_from_a_built_store(built_art
             bodies, kind = [gzip.decompress(body) for body in bodies], "application/n-triples"
         graphs = [Graph().parse(data=body, format=kind) for body in bodies]
         assert len(graphs[0]) > 0 and isomorphic(*graphs), path
+
+
+# --- the summaries a build precomputes ------------------------------------------------------
+
+
+def opened(target: Path, *, with_summaries: bool = True):
+    """The store of the build `target` points to, as the app opens it, with or without the
+    summaries table beside it (a build by an older lodpub has none)."""
+    published = loader.open_published(target)
+    summaries = loader.summaries(published) if with_summaries else None
+    return disk_store(loader.database(published), "", summaries, workers=0)
+
+
+def test_the_summaries_of_a_build_are_what_its_store_answers(built_article) -> None:
+    """Every node's summary read from the build's table: the same triples as the summary
+    query on the same store (terms alike: language tags in BCP 47 case, plain literals
+    without a datatype), and the table holds every node that has one."""
+    store = opened(built_article)
+    rows = store.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
+    nodes = sorted(row["s"] for row in rows)
+    found = store.summaries(nodes, SUMMARY_PROPERTIES)
+    assert found is not None and len(found) == len(set(found))
+    values = " ".join(f"<{p}>" for p in SUMMARY_PROPERTIES)
+    asked = store.triples(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s)) }}"
+    )
+    assert len(found) > 1000 and set(found) == set(asked)
+    as_text = {(str(s), str(p), str(o), getattr(o, "language", None)) for s, p, o in found}
+    assert as_text == {(str(s), str(p), str(o), getattr(o, "language", None)) for s, p, o in asked}
+    # Other properties than the table's: the caller asks with a query instead.
+    assert store.summaries(nodes, SUMMARY_PROPERTIES[:-1]) is None
+    assert not list(built_article.resolve().glob("*.scratch"))
+
+
+def test_a_description_is_the_same_with_the_summaries_table_and_without(tmp_path: Path) -> None:
+    """From one built store, with its table and as a build by an older lodpub without one:
+    the same description, blank nodes included (the table is written from that store, so a
+    blank node has its label)."""
+    data = write(
+        tmp_path / "blank.ttl",
+        """@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix fabio: <http://purl.org/spar/fabio/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<br/1> a fabio:JournalArticle ; dcterms:title "一带一路"@zh-Hans, "t"^^xsd:string ;
+  dcterms:relation _:page, <br/2> ; fabio:hasSequenceIdentifier "7"^^xsd:integer .
+<br/2> a fabio:Book ; dcterms:title "A \\"quoted\\"\\ntitle"@en ; dcterms:relation _:page .
+_:page dcterms:title "a page"@en-GB .
+""",
+    )
+    target = tmp_path / "store"
+    loader.build([data], BASE, target, "not validated: a test of the summaries table")
+    space = UriSpace(BASE, ())
+    with_table, without = opened(target), opened(target, with_summaries=False)
+    assert without.summaries([URIRef(BASE + "br/2")], SUMMARY_PROPERTIES) is None
+    for thing in ("br/1", "br/2"):
+        iri = URIRef(BASE + thing)
+        described = [describe(store, iri, space).triples for store in (with_table, without)]
+        assert len(described[0]) > 4 and set(described[0]) == set(described[1]), thing
+    # The page of br/1 links to the blank node itself (its own triple) and through br/2 (a
+    # summary triple, from the table): the same blank node.
+    of_first = describe(with_table, URIRef(BASE + "br/1"), space).triples
+    pointing = {s: o for s, p, o in of_first if isinstance(o, BNode)}
+    assert set(pointing) == {URIRef(BASE + "br/1"), URIRef(BASE + "br/2")}
+    assert len(set(pointing.values())) == 1
 
 
 def test_load_prints_a_summary_and_records_version_report_and_figures(built_article) -> None:
@@ -331,7 +398,10 @@ class CountingStore:
 
     def __getattr__(self, name: str):
         attribute = getattr(self.store, name)
-        if name in ("ask", "select", "construct", "triples", "has_graph", "dump", "triple_count"):
+        if name in (
+            "ask", "select", "construct", "triples", "summaries", "has_graph", "dump",
+            "triple_count",
+        ):  # fmt: skip
             self.lookups += 1
         return attribute
 
