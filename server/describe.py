@@ -109,7 +109,7 @@ class Lookups(Protocol):
 
     def summaries(
         self, nodes: Sequence[URIRef], properties: Sequence[URIRef]
-    ) -> list[Triple] | None: ...
+    ) -> tuple[list[Triple], list[URIRef]]: ...
 
 
 @dataclass(frozen=True)
@@ -243,8 +243,8 @@ def _related(store: Lookups, iri: URIRef) -> tuple[list[URIRef], list[Triple]]:
 
 
 def _summaries(store: Lookups, nodes: list[URIRef]) -> list[Triple]:
-    """The SUMMARY_PROPERTIES triples of `nodes`: precomputed when the store has them, else
-    from a query. There the subjects' triples come from a sub-select of VALUES, joined to
+    """The SUMMARY_PROPERTIES triples of `nodes`: those the store holds precomputed, and the
+    others from a query. There the subjects' triples come from a sub-select of VALUES, joined to
     the properties as VALUES: the sub-select makes Oxigraph read the subjects' triples first
     (0.5 ms less for the article's summary than a FILTER on the properties). With both as
     VALUES in one group (or the subjects from a path), Oxigraph scans every triple of those
@@ -253,13 +253,13 @@ def _summaries(store: Lookups, nodes: list[URIRef]) -> list[Triple]:
     path)."""
     if not nodes:
         return []
-    found = store.summaries(nodes, SUMMARY_PROPERTIES)
-    if found is not None:
-        return found
-    return store.triples(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ SELECT * WHERE {{ VALUES ?s {{ {_iris(nodes)} }} ?s ?p ?o }} }}
+    found, asked = store.summaries(nodes, SUMMARY_PROPERTIES)
+    if asked:
+        found += store.triples(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ SELECT * WHERE {{ VALUES ?s {{ {_iris(asked)} }} ?s ?p ?o }} }}
   VALUES ?p {{ {_SUMMARY_PROPERTIES} }}
 }}""")
+    return found
 
 
 # ?class is one of DEPENDENT_CLASSES (a FILTER, not VALUES: see the module docstring).

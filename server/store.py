@@ -185,23 +185,28 @@ class Store:
 
     def summaries(
         self, nodes: Sequence[URIRef], properties: Sequence[URIRef]
-    ) -> list[Triple] | None:
-        """The triples of `properties` about each of `nodes` (IRIs) in the default graph, each
-        once, from the table a build precomputed (ValidationStore.write_summaries); None when
-        this store has none for these properties (a store in memory, a build by another
-        version of lodpub), for the caller to ask with a query. On disk, RocksDB looks up
-        every term of a query's answer (some 3 µs each): the article's summary, 451 triples,
-        took 9 ms as a query there (2.6 ms in memory) and takes about 1 ms from the table."""
+    ) -> tuple[list[Triple], list[URIRef]]:
+        """The triples of `properties` about each of `nodes` (IRIs) in the default graph that
+        a build precomputed (ValidationStore.write_summaries), each once, and the nodes it did
+        not precompute, for the caller to ask with a query: all of them when this store has
+        no such table (a store in memory, a build by another version of lodpub), else those
+        whose summaries name a blank node. On disk, RocksDB looks up every term of a query's
+        answer (some 3 µs each): the article's summary, 449 triples, took 9 ms as a query
+        there (2.6 ms in memory) and takes 1.7 ms from the table."""
         table = self._summaries
         if table is None or table.properties != tuple(map(str, properties)):
-            return None
+            return [], list(nodes)
         terms = _TERMS
-        found = []
+        found: list[Triple] = []
+        asked: list[URIRef] = []
         for node, encoded in table.rows([str(node) for node in nodes]):
             subject = terms[(_IRI, node, None)]
+            if encoded is None:
+                asked.append(subject)
+                continue
             for prop, *term in json.loads(encoded):
                 found.append((subject, terms[(_IRI, prop, None)], terms[tuple(term)]))
-        return found
+        return found, asked
 
     def serialize(
         self, triples: Iterable[Triple], fmt: Format, prefixes: Mapping[str, str]
@@ -633,9 +638,10 @@ class _SummaryTable:
         rows = self._connection().execute("SELECT iri FROM properties ORDER BY position")
         self.properties = tuple(iri for (iri,) in rows)
 
-    def rows(self, nodes: Sequence[str]) -> list[tuple[str, str]]:
+    def rows(self, nodes: Sequence[str]) -> list[tuple[str, str | None]]:
         """Each of `nodes` that has a summary, with it (a JSON list of [property, *term
-        parts]). The IRIs go in as one JSON parameter: a list of placeholders has a limit."""
+        parts]; None for one that names a blank node). The IRIs go in as one JSON parameter:
+        a list of placeholders has a limit."""
         return self._connection().execute(_SUMMARY_ROWS, (json.dumps(nodes),)).fetchall()
 
     def _connection(self) -> sqlite3.Connection:
@@ -647,6 +653,88 @@ class _SummaryTable:
 
 
 _SUMMARY_ROWS = "SELECT node, terms FROM summary WHERE node IN (SELECT value FROM json_each(?))"
+_N_TRIPLES = pyoxigraph.RdfFormat.N_TRIPLES
+
+
+class _SummaryRows:
+    """A binary sink for the N-Triples of a graph (one triple a line, `<s> <p> object .`) that
+    writes the triples of `properties` with an IRI subject into the table `summary`: one row
+    per subject met together, its triples as JSON of [[property, *term parts], …], NULL when
+    one names a blank node (Oxigraph's store in memory writes each subject's triples
+    together, but does not promise it: see _index_summaries)."""
+
+    def __init__(self, properties: Iterable[URIRef], connection: sqlite3.Connection) -> None:
+        self._wanted = {f"<{p}>": json.dumps(str(p)) for p in properties}
+        self._connection = connection
+        self._tail = b""
+        self._subject = ""
+        self._terms: list[str | None] = []
+
+    def write(self, data: bytes) -> int:
+        block = self._tail + bytes(data)
+        end = block.rfind(b"\n") + 1
+        self._tail = block[end:]
+        lines = block[:end].decode("utf-8").split("\n")[:-1]
+        self._connection.executemany(_SUMMARY_INSERT, self._rows(lines))
+        return len(data)
+
+    def flush(self) -> None:
+        """Only whole lines are read; the last subject's row waits for `finish`."""
+
+    def finish(self) -> None:
+        """Write the last subject's row (the N-Triples end with a whole line)."""
+        if self._terms:
+            self._connection.execute(_SUMMARY_INSERT, self._row())
+
+    def _rows(self, lines: list[str]) -> Iterator[tuple[str, str | None]]:
+        for line in lines:
+            subject, prop, rest = line.split(" ", 2)
+            wanted = self._wanted.get(prop)
+            if wanted is None or subject[0] != "<":
+                continue
+            if subject != self._subject:
+                if self._terms:
+                    yield self._row()
+                self._subject = subject
+            self._terms.append(_json_triple(wanted, rest[:-2]))  # without " ."
+
+    def _row(self) -> tuple[str, str | None]:
+        terms, self._terms = self._terms, []
+        return self._subject[1:-1], None if None in terms else f"[{','.join(terms)}]"
+
+
+def _json_triple(prop: str, term: str) -> str | None:
+    """[property, *term parts] as JSON, from the property as a JSON string and the term as
+    N-Triples; None for a blank node."""
+    if term[0] == "<":
+        return f'[{prop},{_IRI},"{term[1:-1]}",null]'
+    if term[0] == "_":
+        return None
+    end = term.rindex('"') + 1  # a language tag or datatype IRI has no quote
+    quoted, suffix = term[:end], term[end:]
+    if suffix.startswith("@"):
+        return f'[{prop},{_TAGGED},{quoted},"{suffix[1:]}"]'
+    return f'[{prop},{_TYPED},{quoted},"{suffix[3:-1] if suffix else _XSD_STRING}"]'
+
+
+# A subject met again: its triples joined to those in its row (NULL stays NULL).
+_SUMMARY_INSERT = "INSERT INTO summary VALUES (?, ?)"
+
+
+def _index_summaries(connection: sqlite3.Connection) -> None:
+    """Index the table `summary` by subject, once its rows are written (inserting them in the
+    dump's order into an index took twice as long). A subject with several rows, whose
+    triples came apart, first has them joined in one (NULL if one of them is)."""
+    try:
+        connection.execute("CREATE UNIQUE INDEX summary_node ON summary (node)")
+    except sqlite3.IntegrityError:
+        connection.executescript("""
+            CREATE TABLE joined AS SELECT node, CASE WHEN count(terms) < count(*) THEN NULL
+                ELSE '[' || group_concat(substr(terms, 2, length(terms) - 2)) || ']' END AS terms
+                FROM summary GROUP BY node;
+            DROP TABLE summary;
+            ALTER TABLE joined RENAME TO summary;
+            CREATE UNIQUE INDEX summary_node ON summary (node);""")
 
 
 # --- SHACL validation (lodpub.shacl runs its queries here) ------------------------------------
@@ -703,48 +791,37 @@ class ValidationStore:
 
     def write_summaries(self, properties: Sequence[URIRef], path: Path) -> None:
         """Write the triples of `properties` in the default graph whose subject is an IRI into
-        a new SQLite file at `path`, grouped by subject, for a Store opened on this data to
-        read many subjects' summaries at once (Store.summaries). Each subject's are one JSON
-        list of [property, *term parts] (_term_parts), in a fixed order: JSON, as Python
-        reads it in C (N-Triples parsed by Oxigraph took twice as long). The triples are
-        sorted by SQLite in a scratch file beside `path`, so memory stays bounded whatever
-        their number."""
-        scratch = path.with_name(path.name + ".scratch")
-        default = pyoxigraph.DefaultGraph()
+        a new SQLite file at `path`, one row per subject, for a Store opened on the same data
+        to read many subjects' summaries at once (Store.summaries).
 
-        def subject_terms() -> Iterator[tuple[str, str]]:
-            for prop in properties:
-                pattern = (None, pyoxigraph.NamedNode(prop), None, default)
-                for quad in self._store.quads_for_pattern(*pattern):
-                    if isinstance(quad.subject, pyoxigraph.NamedNode):
-                        parts = [str(prop), *_term_parts(quad.object)]
-                        yield quad.subject.value, json.dumps(parts, ensure_ascii=False)
-
+        A subject's triples are one JSON list of [property, *term parts] (_term_parts):
+        Python reads JSON in C (N-Triples parsed by Oxigraph took twice as long). They are
+        made from the store's N-Triples dump, as text: a quoted string as Oxigraph writes it
+        is a JSON string too (the same escapes), so a triple becomes JSON without its terms
+        being made in Python, and the dump lists each subject's triples together, so nothing
+        is sorted or held (1,000 articles: 7 s; from pyoxigraph's terms on the store on disk,
+        32 s). A blank node has a label of its own in each store that reads the files
+        (lodpub.loader writes the table from its store in memory, and serves the one on
+        disk): a subject whose summary names one gets no triples here (NULL), and
+        Store.summaries leaves it to a query."""
         connection = sqlite3.connect(path, isolation_level=None)
         try:
-            connection.execute("ATTACH ? AS scratch", (str(scratch),))
             # The build is thrown away whole if anything fails (lodpub.loader): no journal.
             connection.executescript("""
-                PRAGMA journal_mode = OFF; PRAGMA scratch.journal_mode = OFF;
-                PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;
+                PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
                 CREATE TABLE properties (position INTEGER PRIMARY KEY, iri TEXT NOT NULL);
-                CREATE TABLE summary (node TEXT PRIMARY KEY, terms TEXT NOT NULL) WITHOUT ROWID;
-                CREATE TABLE scratch.triple (node TEXT NOT NULL, terms TEXT NOT NULL);
-                BEGIN;""")
+                CREATE TABLE summary (node TEXT NOT NULL, terms TEXT);""")
             connection.executemany(
                 "INSERT INTO properties (iri) VALUES (?)", [(str(p),) for p in properties]
             )
-            connection.executemany("INSERT INTO scratch.triple VALUES (?, ?)", subject_terms())
-            rows = connection.execute("SELECT * FROM scratch.triple ORDER BY node, terms")
-            grouped = itertools.groupby(rows, key=lambda row: row[0])
-            connection.executemany(
-                "INSERT INTO summary VALUES (?, ?)",
-                ((node, f"[{','.join(terms for _, terms in group)}]") for node, group in grouped),
-            )
+            rows = _SummaryRows(properties, connection)
+            connection.execute("BEGIN")
+            self._store.dump(rows, _N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
+            rows.finish()
             connection.execute("COMMIT")
+            _index_summaries(connection)
         finally:
             connection.close()
-            scratch.unlink(missing_ok=True)
 
     def lookups(self) -> Store:
         """This store's data behind Store's trusted lookups (no workers), for counting it."""
