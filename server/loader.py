@@ -1,8 +1,9 @@
 """A publication built once into a directory on disk, and served from it read-only.
 
 `lodpub load FILE… --store DIR` reads the files into an Oxigraph store in memory, counts the
-dataset's figures and validates the data there (lodpub.validate, with the ontology in a
-graph of its own), while another process reads the same files into a new store on disk.
+dataset's figures, writes its nodes' summaries and validates the data there (lodpub.validate,
+with the ontology in a graph of its own), while another process reads the same files into a
+new store on disk.
 Beside that store it records what serving needs and must not recompute:
 
     DIR -> DIR.<version>-<time>/      (DIR is a symbolic link to the current build)
@@ -22,7 +23,8 @@ process is forked from the checking one after it has read the files and shares i
 copy-on-write; the writer is started afresh (spawned) and parses the files again, because
 RocksDB's background threads do not survive a fork (a forked writer hung in a process that
 had opened a store before). So a blank node has one label in the report and another in the
-store: a report names blank nodes only to tell them apart. The queries are not spread over
+store: a report names blank nodes only to tell them apart, and the summaries leave a node
+that names one to a query of the store. The queries are not spread over
 more processes: each holds hash tables that grow with the data, and at 10,000 articles two
 validating processes beside the counting and the writing one used up 24 GB. Memory is
 Oxigraph's: some 350 bytes a triple in memory, the bulk loader's buffers and the hash tables
