@@ -627,14 +627,14 @@ def _results_format(fmt: Format) -> pyoxigraph.QueryResultsFormat:
 
 
 class _SummaryTable:
-    """A SQLite file of summaries (ValidationStore.write_summaries), read-only: one connection
-    per thread of each process (a connection must not cross a fork, and one shared by threads
-    would serialise them)."""
+    """A SQLite file of summaries (ValidationStore.write_summaries), read-only through one
+    connection per process: a connection must not cross a fork, and SQLite serialises the
+    threads that share one (a read takes some 0.3 ms)."""
 
     def __init__(self, path: Path) -> None:
         # immutable: the file never changes once built, so SQLite takes no locks on it.
         self._uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-        self._local = threading.local()
+        self._opened: tuple[int, sqlite3.Connection] | None = None
         rows = self._connection().execute("SELECT iri FROM properties ORDER BY position")
         self.properties = tuple(iri for (iri,) in rows)
 
@@ -645,11 +645,10 @@ class _SummaryTable:
         return self._connection().execute(_SUMMARY_ROWS, (json.dumps(nodes),)).fetchall()
 
     def _connection(self) -> sqlite3.Connection:
-        held = getattr(self._local, "held", None)
-        if held is None or held[0] != os.getpid():
+        if self._opened is None or self._opened[0] != os.getpid():
             connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
-            held = self._local.held = (os.getpid(), connection)
-        return held[1]
+            self._opened = (os.getpid(), connection)
+        return self._opened[1]
 
 
 _SUMMARY_ROWS = "SELECT node, terms FROM summary WHERE node IN (SELECT value FROM json_each(?))"
