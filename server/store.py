@@ -716,7 +716,6 @@ def _json_triple(prop: str, term: str) -> str | None:
     return f'[{prop},{_TYPED},{quoted},"{suffix[3:-1] if suffix else _XSD_STRING}"]'
 
 
-# A subject met again: its triples joined to those in its row (NULL stays NULL).
 _SUMMARY_INSERT = "INSERT INTO summary VALUES (?, ?)"
 
 
@@ -796,13 +795,13 @@ class ValidationStore:
         A subject's triples are one JSON list of [property, *term parts] (_term_parts):
         Python reads JSON in C (N-Triples parsed by Oxigraph took twice as long). They are
         made from the store's N-Triples dump, as text: a quoted string as Oxigraph writes it
-        is a JSON string too (the same escapes), so a triple becomes JSON without its terms
-        being made in Python, and the dump lists each subject's triples together, so nothing
-        is sorted or held (1,000 articles: 7 s; from pyoxigraph's terms on the store on disk,
-        32 s). A blank node has a label of its own in each store that reads the files
-        (lodpub.loader writes the table from its store in memory, and serves the one on
-        disk): a subject whose summary names one gets no triples here (NULL), and
-        Store.summaries leaves it to a query."""
+        is a JSON string too (the same escapes; every other control character as \\u00XX),
+        so a triple becomes JSON without its terms being made in Python, and the dump lists
+        each subject's triples together, so nothing is sorted or held (1,000 articles: 7 s;
+        from pyoxigraph's terms on the store on disk, 32 s). A blank node has a label of its
+        own in each store that reads the files (lodpub.loader writes the table from its store
+        in memory, and serves the one on disk): a subject whose summary names one gets no
+        triples here (NULL), and Store.summaries leaves it to a query."""
         connection = sqlite3.connect(path, isolation_level=None)
         try:
             # The build is thrown away whole if anything fails (lodpub.loader): no journal.

@@ -224,7 +224,8 @@ def test_a_description_is_the_same_with_the_summaries_table_and_without(tmp_path
 @prefix fabio: <http://purl.org/spar/fabio/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <br/1> a fabio:JournalArticle ; dcterms:title "一带一路"@zh-Hans, "t"^^xsd:string ;
-  dcterms:relation _:page, <br/2> ; fabio:hasSequenceIdentifier "7"^^xsd:integer .
+  dcterms:relation _:page, <br/2>, <br/3> ; fabio:hasSequenceIdentifier "7"^^xsd:integer .
+<br/3> a fabio:Book ; dcterms:title "\\u0001 \\t \\\\ \\u007F \\u2028 😀"@en-GB .
 <br/2> a fabio:Book ; dcterms:title "A \\"quoted\\"\\ntitle"@en ; dcterms:relation _:page .
 _:page dcterms:title "a page"@en-GB .
 """,
@@ -233,7 +234,12 @@ _:page dcterms:title "a page"@en-GB .
     loader.build([data], BASE, target, "not validated: a test of the summaries table")
     space = UriSpace(BASE, ())
     with_table, without = opened(target), opened(target, with_summaries=False)
-    # br/2's summary names the blank node: asked with a query, as from a build without one.
+    # br/3's summary, control characters and all, comes from the table; br/2's names the
+    # blank node: asked with a query, as from a build without the table.
+    found, asked = with_table.summaries([URIRef(BASE + "br/3")], SUMMARY_PROPERTIES)
+    assert not asked and {str(o) for _, p, o in found if p == DCTERMS.title} == {
+        "\x01 \t \\ \x7f \u2028 😀"
+    }
     for store in (with_table, without):
         assert store.summaries([URIRef(BASE + "br/2")], SUMMARY_PROPERTIES) == (
             [],
