@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
+from contextlib import closing
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,16 +191,17 @@ class Store:
         a build precomputed (ValidationStore.write_summaries), each once, and the nodes it did
         not precompute, for the caller to ask with a query: all of them when this store has
         no such table (a store in memory, a build by another version of lodpub), else those
-        whose summaries name a blank node. On disk, RocksDB looks up every term of a query's
-        answer (some 3 µs each): the article's summary, 449 triples, took 9 ms as a query
-        there (2.6 ms in memory) and takes 1.7 ms from the table."""
+        whose summaries name a blank node (or an RDF 1.2 term, _json_triple). On disk,
+        RocksDB looks up every term of a query's answer (some 3 µs each): the article's
+        summary, 449 triples, took 9 ms as a query there (2.6 ms in memory) and takes 1.7 ms
+        from the table."""
         table = self._summaries
         if table is None or table.properties != tuple(map(str, properties)):
             return [], list(nodes)
         terms = _TERMS
         found: list[Triple] = []
-        asked: list[URIRef] = []
-        for node, encoded in table.rows([str(node) for node in nodes]):
+        asked = [node for node in nodes if not isinstance(node, URIRef)]  # as the query has it
+        for node, encoded in table.rows([str(n) for n in nodes if isinstance(n, URIRef)]):
             subject = terms[(_IRI, node, None)]
             if encoded is None:
                 asked.append(subject)
@@ -628,27 +630,27 @@ def _results_format(fmt: Format) -> pyoxigraph.QueryResultsFormat:
 
 class _SummaryTable:
     """A SQLite file of summaries (ValidationStore.write_summaries), read-only through one
-    connection per process: a connection must not cross a fork, and SQLite serialises the
-    threads that share one (a read takes some 0.3 ms)."""
+    connection per process (a connection must not cross a fork), which the threads take in
+    turn (a read takes some 0.3 ms)."""
 
     def __init__(self, path: Path) -> None:
         # immutable: the file never changes once built, so SQLite takes no locks on it.
         self._uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        self._lock = threading.Lock()
         self._opened: tuple[int, sqlite3.Connection] | None = None
-        rows = self._connection().execute("SELECT iri FROM properties ORDER BY position")
-        self.properties = tuple(iri for (iri,) in rows)
+        with closing(sqlite3.connect(self._uri, uri=True)) as connection:
+            rows = connection.execute("SELECT iri FROM properties ORDER BY position")
+            self.properties = tuple(iri for (iri,) in rows)
 
     def rows(self, nodes: Sequence[str]) -> list[tuple[str, str | None]]:
         """Each of `nodes` that has a summary, with it (a JSON list of [property, *term
-        parts]; None for one that names a blank node). The IRIs go in as one JSON parameter:
-        a list of placeholders has a limit."""
-        return self._connection().execute(_SUMMARY_ROWS, (json.dumps(nodes),)).fetchall()
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._opened is None or self._opened[0] != os.getpid():
-            connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
-            self._opened = (os.getpid(), connection)
-        return self._opened[1]
+        parts]; None for one left to the store, _json_triple). The IRIs go in as one JSON
+        parameter: a list of placeholders has a limit."""
+        with self._lock:
+            if self._opened is None or self._opened[0] != os.getpid():
+                connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+                self._opened = (os.getpid(), connection)
+            return self._opened[1].execute(_SUMMARY_ROWS, (json.dumps(nodes),)).fetchall()
 
 
 _SUMMARY_ROWS = "SELECT node, terms FROM summary WHERE node IN (SELECT value FROM json_each(?))"
@@ -659,11 +661,11 @@ class _SummaryRows:
     """A binary sink for the N-Triples of a graph (one triple a line, `<s> <p> object .`) that
     writes the triples of `properties` with an IRI subject into the table `summary`: one row
     per subject met together, its triples as JSON of [[property, *term parts], …], NULL when
-    one names a blank node (Oxigraph's store in memory writes each subject's triples
-    together, but does not promise it: see _index_summaries)."""
+    one is left to the store (_json_triple). Oxigraph's store in memory writes each subject's
+    triples together, but does not promise it: see _index_summaries."""
 
     def __init__(self, properties: Iterable[URIRef], connection: sqlite3.Connection) -> None:
-        self._wanted = {f"<{p}>": json.dumps(str(p)) for p in properties}
+        self._json_properties = {f"<{p}>": json.dumps(str(p)) for p in properties}
         self._connection = connection
         self._tail = b""
         self._subject = ""
@@ -682,20 +684,22 @@ class _SummaryRows:
 
     def finish(self) -> None:
         """Write the last subject's row (the N-Triples end with a whole line)."""
+        if self._tail:
+            raise ValueError(f"N-Triples ending inside a line: {self._tail[:80]!r}")
         if self._terms:
             self._connection.execute(_SUMMARY_INSERT, self._row())
 
     def _rows(self, lines: list[str]) -> Iterator[tuple[str, str | None]]:
         for line in lines:
             subject, prop, rest = line.split(" ", 2)
-            wanted = self._wanted.get(prop)
-            if wanted is None or subject[0] != "<":
+            json_property = self._json_properties.get(prop)
+            if json_property is None or subject[0] != "<":
                 continue
             if subject != self._subject:
                 if self._terms:
                     yield self._row()
                 self._subject = subject
-            self._terms.append(_json_triple(wanted, rest[:-2]))  # without " ."
+            self._terms.append(_json_triple(json_property, rest[:-2]))  # without " ."
 
     def _row(self) -> tuple[str, str | None]:
         terms, self._terms = self._terms, []
@@ -704,15 +708,16 @@ class _SummaryRows:
 
 def _json_triple(prop: str, term: str) -> str | None:
     """[property, *term parts] as JSON, from the property as a JSON string and the term as
-    N-Triples; None for a blank node."""
+    N-Triples; None for a term left to the store: a blank node, and what RDF 1.2 adds (a
+    triple term, a language tag with a direction), which the store's terms say otherwise."""
+    if term[0] == "_" or term.startswith("<<"):
+        return None
     if term[0] == "<":
         return f'[{prop},{_IRI},"{term[1:-1]}",null]'
-    if term[0] == "_":
-        return None
     end = term.rindex('"') + 1  # a language tag or datatype IRI has no quote
     quoted, suffix = term[:end], term[end:]
     if suffix.startswith("@"):
-        return f'[{prop},{_TAGGED},{quoted},"{suffix[1:]}"]'
+        return None if "--" in suffix else f'[{prop},{_TAGGED},{quoted},"{suffix[1:]}"]'
     return f'[{prop},{_TYPED},{quoted},"{suffix[3:-1] if suffix else _XSD_STRING}"]'
 
 

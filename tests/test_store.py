@@ -185,7 +185,7 @@ def test_every_document_is_the_same_from_memory_and_from_a_built_store(built_art
 # --- the summaries a build precomputes ------------------------------------------------------
 
 
-def opened(target: Path, *, with_summaries: bool = True):
+def opened(target: Path, *, with_summaries: bool = True) -> store_module.Store:
     """The store of the build `target` points to, as the app opens it, with or without the
     summaries table beside it (a build by an older lodpub has none)."""
     published = loader.open_published(target)
@@ -203,12 +203,14 @@ def test_the_summaries_of_a_build_are_what_its_store_answers(built_article) -> N
     found, asked = store.summaries(nodes, SUMMARY_PROPERTIES)
     assert not asked and len(found) == len(set(found))
     values = " ".join(f"<{p}>" for p in SUMMARY_PROPERTIES)
-    asked = store.triples(
+    queried = store.triples(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s)) }}"
     )
-    assert len(found) > 1000 and set(found) == set(asked)
+    assert len(found) > 1000 and set(found) == set(queried)
     as_text = {(str(s), str(p), str(o), getattr(o, "language", None)) for s, p, o in found}
-    assert as_text == {(str(s), str(p), str(o), getattr(o, "language", None)) for s, p, o in asked}
+    assert as_text == {
+        (str(s), str(p), str(o), getattr(o, "language", None)) for s, p, o in queried
+    }
     # Other properties than the table's: the caller asks with a query instead.
     assert store.summaries(nodes, SUMMARY_PROPERTIES[:-1]) == ([], nodes)
 
@@ -260,7 +262,9 @@ _:page dcterms:title "a page"@en-GB .
 def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_path) -> None:
     """The table is written from N-Triples in which the store in memory lists each subject's
     triples together; were one's triples apart (and a line cut between two writes), its
-    row still holds them all, and a blank node among them still leaves it to a query."""
+    row still holds them all, and a blank node among them still leaves it to a query, as an
+    RDF 1.2 triple term or a language tag with a direction does (the store's terms say them
+    otherwise); N-Triples ending inside a line are refused."""
     title, relation = DCTERMS.title, DCTERMS.relation
     lines = [
         f'<{BASE}br/1> <{title}> "一带一路"@zh-hans .',
@@ -268,6 +272,8 @@ def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_p
         f"<{BASE}br/1> <{relation}> <{BASE}br/2> .",
         f'<{BASE}br/2> <{title}> "t" .',
         f"<{BASE}br/3> <{PROV.wasDerivedFrom}> <{BASE}br/1> .",  # not a summary property
+        f'<{BASE}br/4> <{relation}> <<( <{BASE}br/1> <{title}> "x" )>> .',
+        f'<{BASE}br/5> <{title}> "x"@en--ltr .',
     ]
     text = "".join(line + "\n" for line in lines).encode()
     connection = sqlite3.connect(tmp_path / "summaries.sqlite", isolation_level=None)
@@ -278,11 +284,21 @@ def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_p
     rows.finish()
     store_module._index_summaries(connection)
     table = dict(connection.execute("SELECT node, terms FROM summary"))
-    assert set(table) == {f"{BASE}br/1", f"{BASE}br/2"} and table[f"{BASE}br/2"] is None
+    assert set(table) == {f"{BASE}br/{n}" for n in (1, 2, 4, 5)}
+    assert table[f"{BASE}br/2"] is table[f"{BASE}br/4"] is table[f"{BASE}br/5"] is None
     assert sorted(json.loads(table[f"{BASE}br/1"])) == [
         [str(relation), store_module._IRI, f"{BASE}br/2", None],
         [str(title), store_module._TAGGED, "一带一路", "zh-hans"],
     ]
+
+
+def test_summaries_refuse_n_triples_that_end_inside_a_line() -> None:
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE summary (node TEXT NOT NULL, terms TEXT)")
+    rows = store_module._SummaryRows([DCTERMS.title], connection)
+    rows.write(f'<{BASE}br/1> <{DCTERMS.title}> "cut'.encode())
+    with pytest.raises(ValueError, match="inside a line"):
+        rows.finish()
 
 
 def test_load_prints_a_summary_and_records_version_report_and_figures(built_article) -> None:
