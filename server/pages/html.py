@@ -101,7 +101,7 @@ def authors(items: Iterable[Author], ui: Ui) -> Markup:
         names = " / ".join(map(_text, author.names))
         out.append(f'\n  <li><a href="{_escape(author.href)}">{names}</a>')
         if author.corresponding:
-            out.append(f' <span class="badge">✉ {_escape(ui["corresponding"])}</span>')
+            out.append(_badge(f"✉ {_escape(ui['corresponding'])}"))
         if author.affiliations:
             affiliations = "; ".join(map(_value, author.affiliations))
             out.append(f'\n    <span class="affiliation">{affiliations}</span>')
@@ -153,7 +153,7 @@ def reference_items(
                 f' <a href="{href}" rel="external" class="external">{_escape(link.text)}</a>'
             )
         if ref.self_citation:
-            out.append(f' <span class="badge">{self_citation}</span>')
+            out.append(_badge(self_citation))
         out.append("\n        </span>\n      </li>")
     return Markup("".join(out))
 
@@ -258,6 +258,16 @@ def _shapes(picture: Chart) -> str:
     return "".join(out)
 
 
+def badge(content: str) -> Markup:
+    """A badge after a name or a link (the corresponding author's, a journal self-citation's):
+    `content` escaped, unless it is Markup already."""
+    return Markup(_badge(escape(content)))
+
+
+def _badge(content: str) -> str:
+    return f' <span class="badge">{content}</span>'
+
+
 def _counts_table(table: Table, caption: str, ui: Ui) -> str:
     """The picture's counts: a row per year, a column per type and language."""
     year, total = _escape(ui["year"]), _escape(ui["total"])
@@ -305,5 +315,6 @@ FILTERS = {
     "statements": statements,
     "chart": chart,
     "meta": meta,
+    "badge": badge,
 }
 GLOBALS = {"fact": fact}

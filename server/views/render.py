@@ -9,9 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from collections.abc import Mapping
-from functools import cache
-from functools import lru_cache
-from types import MappingProxyType
 from typing import Any
 
 from flask import Response
@@ -22,14 +19,13 @@ from rdflib import Graph
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import VOID
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 from lodpub import catalogue
 from lodpub import jsonld
 from lodpub import metadata
 from lodpub import record
 from lodpub import signposting
+from lodpub.conneg import best_language
 from lodpub.conneg import link_header
 from lodpub.conneg import negotiate
 from lodpub.describe import INCOMING_LIMIT
@@ -39,9 +35,8 @@ from lodpub.formats import LINKSET_FORMATS
 from lodpub.formats import LINKSET_JSON
 from lodpub.formats import Format
 from lodpub.labels import UI_LANGUAGES
-from lodpub.labels import UI_TEXT
-from lodpub.labels import lang_matches
 from lodpub.labels import ui_language
+from lodpub.labels import ui_words
 from lodpub.pages.build import Builder
 from lodpub.pages.reader import Reader
 from lodpub.record import Record
@@ -72,29 +67,9 @@ def reader_language() -> str:
     """The interface language: `?lang=`, else Accept-Language, else English."""
     asked = asked_language()
     if asked is None:
-        return accepted_language(request.headers.get("Accept-Language", ""))
+        header = request.headers.get("Accept-Language", "")
+        asked = best_language(header, ("en", "zh-Hans", "zh-CN", "zh"))
     return ui_language(asked)
-
-
-# Clients send few distinct Accept-Language headers, and parsing and weighing one costs some
-# 20 µs a page (timeit); the bound keeps strangers' inventions from growing the memo.
-@lru_cache(maxsize=1024)
-def accepted_language(header: str) -> str:
-    """The interface language an Accept-Language header value prefers (English when it
-    names none of them)."""
-    accepted = parse_accept_header(header, LanguageAccept)
-    return ui_language(accepted.best_match(["en", "zh-Hans", "zh-CN", "zh"]))
-
-
-@cache
-def interface_words(lang: str) -> Mapping[str, str]:
-    """Every word of the page furniture in the interface language `lang`, by its key, as
-    labels.ui picks it; the few with values keep their `{}` for the template to fill in.
-    Templates read them as `ui['key']`: a lookup, where calling a function from a template
-    costs some 5 µs of Jinja's dispatch (measured), forty times a page. Read-only: every
-    page of the language shares it."""
-    chinese = lang_matches(lang, "zh")
-    return MappingProxyType({key: zh if chinese else en for key, (en, zh) in UI_TEXT.items()})
 
 
 def page_context(lang: str, here: str) -> dict[str, Any]:
@@ -103,7 +78,7 @@ def page_context(lang: str, here: str) -> dict[str, Any]:
     other = next(code for code in UI_LANGUAGES if code != lang)
     return {
         "lang": lang,
-        "ui": interface_words(lang),
+        "ui": ui_words(lang),
         "other_lang": other,
         "switch_url": with_lang(here, other),
     }

@@ -34,6 +34,7 @@ from lodpub.formats import RDF_FORMATS
 from lodpub.formats import TURTLE
 from lodpub.formats import Format
 from lodpub.labels import Text
+from lodpub.labels import ui_words
 from lodpub.pages.build import Builder
 from lodpub.pages.model import Page
 from lodpub.pages.reader import Reader
@@ -45,7 +46,6 @@ from lodpub.urls import SPARQL_PATH
 from lodpub.urls import VOID_PATH
 from lodpub.views.render import alternate_links
 from lodpub.views.render import asked_language
-from lodpub.views.render import interface_words
 from lodpub.views.render import page_context
 from lodpub.views.render import reader_language
 from lodpub.views.render import represent
@@ -109,7 +109,7 @@ def _make_site_links() -> SiteLinks:
 def site_context() -> dict[str, Any]:
     """Every template's header and footer links, and English page furniture unless the view
     passes its own `ui` and `lang` (its values win over these)."""
-    return {"site": site_links(), "ui": interface_words("en"), "lang": "en"}
+    return {"site": site_links(), "ui": ui_words("en"), "lang": "en"}
 
 
 @bp.get("/")
