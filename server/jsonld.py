@@ -86,21 +86,22 @@ def schema_org(
 def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
     out: dict[str, Any] = {"@id": str(node), "@type": m.schema_type(node)}
     out.update(_literal_properties(m, node))
-    language = m.read.value(node, _LANGUAGE)
-    code = language_code(language) if language is not None else None
+    # The node's own index entry, read by the text of the properties (Reader.outgoing): a
+    # work's JSON-LD describes some forty nodes.
+    held = m.read.outgoing(node)
+    language = held.get(_LANGUAGE)
+    code = language_code(language[0]) if language else None
     if code:
         out[m.schema_term(_LANGUAGE) or "inLanguage"] = code
     # The identifiers' resolver pages and the links to other datasets (data/links.ttl).
-    links = sorted(str(o) for o in m.read.objects_of_any(node, _LINKS))
+    links = sorted(str(o) for p in _LINKS for o in held.get(p, ()))
     if links:
         out[m.schema_term(_RELATION) or "sameAs"] = links
     return out
 
 
-# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name,
-# and a work's JSON-LD describes some forty nodes.
-_LANGUAGE, _RELATION = DCTERMS.language, DCTERMS.relation
-_LINKS = (_RELATION, OWL.sameAs)
+_LANGUAGE, _RELATION = str(DCTERMS.language), str(DCTERMS.relation)
+_LINKS = (_RELATION, str(OWL.sameAs))
 
 
 def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:

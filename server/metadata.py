@@ -11,9 +11,6 @@ take the last word for the family name, which turns "Maggi G" into family name "
 
 from __future__ import annotations
 
-from urllib.parse import quote
-from urllib.parse import urlencode
-
 from rdflib import RDF
 from rdflib import Graph
 from rdflib import Literal
@@ -43,18 +40,21 @@ class Mapper:
 
     def schema_type(self, node: Node) -> str:
         """The most specific schema.org type of `node`."""
-        types = self.read.objects(node, _TYPE)
-        return record.most_specific(self._terms.get(str(t)) for t in types)
+        terms = self._terms
+        return record.most_specific(
+            [terms.get(str(t)) for t in self.read.outgoing(node).get(_TYPE, ())]
+        )
 
     def literals(self, node: Node) -> dict[str, list[Literal]]:
         """The mapped literals of `node` by schema.org property: properties in the order of
         the IRIs mapped to them, each one's literals by IRI, then by value."""
-        # The mapped properties only, their literals sorted each among its own (most have
-        # one, which needs no sorting).
+        # The mapped properties only (a set intersection, in C), their literals sorted each
+        # among its own (most have one, which needs no sorting): a work's JSON-LD maps the
+        # literals of some forty nodes.
         held = self.read.outgoing(node)
         found: dict[str, list[Literal]] = {}
-        for p in sorted(held):
-            term = self._terms.get(p)
+        for p in sorted(held.keys() & self._terms.keys()):
+            term = self._terms[p]
             if term:
                 # is_literal, inline: a work's mapped links alone are some sixty objects.
                 literals = [o for o in held[p] if type(o) is Literal]
@@ -65,8 +65,9 @@ class Mapper:
         return found
 
 
-# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.
-_TYPE = RDF.type
+# Keys of Reader.outgoing, made once: rdflib finds the terms of its own namespaces through a
+# __getattr__ that checks each name.
+_TYPE = str(RDF.type)
 
 
 Tags = list[tuple[str, str]]
@@ -199,7 +200,20 @@ def coins(rec: Record) -> str:
         *(("rft.subject", keyword) for keyword in rec.keywords),
         ("rft.description", rec.abstract),
     )
-    return urlencode(pairs, quote_via=quote)
+    return "&".join(f"{_percent_encoded(name)}={_percent_encoded(value)}" for name, value in pairs)
+
+
+# Each byte as urllib.parse.quote(…, safe="") writes it: the unreserved characters of RFC 3986
+# as they are, every other byte as %XX.
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_PERCENT_ENCODED = [chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256)]
+
+
+def _percent_encoded(text: str) -> str:
+    """`text` as `urllib.parse.quote(text, safe="")` writes it, percent-encoded UTF-8: the
+    bytes (as latin-1, one character each) looked up in a table in C, where quote looks up
+    each byte in Python (0.3 → 0.18 ms for the article's COinS)."""
+    return text.encode().decode("latin-1").translate(_PERCENT_ENCODED)
 
 
 def _coins_authors(authors: tuple[Author, ...]) -> Tags:

@@ -10,10 +10,12 @@ content, is the one global. The templates keep the structure of the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 
 from markupsafe import Markup
+from markupsafe import _escape_inner
 from markupsafe import escape
 
 from lodpub.chart import SIZE
@@ -32,17 +34,13 @@ Ui = Mapping[str, str]
 WHITE = "#ffffff"  # the picture's outlined squares, and the number on a filled one
 
 
-def _escape(text: str) -> str:
-    """`text` escaped as markupsafe escapes it (the same bytes as a template's `{{ }}`), as a
-    plain str: markupsafe.escape makes a Markup object for every value (a Python-level
-    `__new__`), which costs more than the escaping itself."""
-    return (
-        text.replace("&", "&amp;")
-        .replace(">", "&gt;")
-        .replace("<", "&lt;")
-        .replace("'", "&#39;")
-        .replace('"', "&#34;")
-    )
+# A text escaped as markupsafe escapes it (the same bytes as a template's `{{ }}`), as a plain
+# str: markupsafe.escape makes a Markup object for every value (a Python-level `__new__`),
+# which costs more than the escaping itself. An article page escapes some 1,100 texts;
+# markupsafe's own escaping function, in C, takes a third of the time of five `str.replace`
+# in Python (0.6 → 0.2 ms a page). It is a private name of markupsafe's, so the dependency
+# is pinned to the major version that has it, and a test compares it with `escape`.
+_escape: Callable[[str], str] = _escape_inner
 
 
 def _text(text: Text) -> str:
