@@ -65,12 +65,11 @@ class History:
 def history_of(iri: str, lang: str) -> History | None:
     """The History section of the page about `iri` (an entity or its provenance graph), in
     the interface language `lang`; None when it has no provenance."""
-    found = history.snapshots(store(), URIRef(iri))
-    if not found:
+    found = history.read_provenance(store(), URIRef(iri))
+    if found is None:
         return None
     s = space()
-    agents = [agent for snapshot in found for agent in snapshot.agents]
-    labels = Labeller(history.agent_labels(store(), agents), terms(), lang)
+    labels = Labeller(found.agents, terms(), lang)
 
     def shown(node: URIRef, label: Text | None = None) -> Shown:
         own = s.is_own(node)
@@ -86,9 +85,9 @@ def history_of(iri: str, lang: str) -> History | None:
             sources=[shown(source) for source in snapshot.sources],
             descriptions=[text(d) for d in snapshot.descriptions],
         )
-        for snapshot in found
+        for snapshot in found.snapshots
     ]
-    return History(shown(found[0].graph), entries)
+    return History(shown(found.snapshots[0].graph), entries)
 
 
 def provenance_links(iri: URIRef) -> list[str]:
