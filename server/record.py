@@ -59,10 +59,11 @@ BOOKS = (FABIO.Book,)
 ISSN_SCHEMES = (DATACITE.issn, DATACITE.eissn)
 ORCID = "https://orcid.org/"
 DOI_RESOLVER = "https://doi.org/"
-# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
-# these are read for each author.
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name
+# (2-3 µs each): these are read for each author, and for each record.
 _NAME, _FAMILY_NAME, _GIVEN_NAME, _PERSON = FOAF.name, FOAF.familyName, FOAF.givenName, FOAF.Person
-_RELATION = DCTERMS.relation
+_RELATION, _TITLE, _ABSTRACT = DCTERMS.relation, DCTERMS.title, DCTERMS.abstract
+_LANGUAGE, _DATE, _LICENSE, _TYPE = DCTERMS.language, DCTERMS.date, DCTERMS.license, RDF.type
 # Original forms before translations: the script a Chinese work is printed in, then
 # untagged text (Western names and titles), then pinyin, then English.
 _ORIGINAL_FIRST = {"zh-hans": 0, "": 1, "zh": 2, "zh-latn-pinyin": 3, "en": 4}
@@ -195,22 +196,22 @@ def read_record(read: Reader, ontology: Graph, work: URIRef) -> Record:
     pages = read.page_range(work)
     publisher = next(iter(read.roles(work, PRO.publisher)), None)
     holder = read.value(publisher, PRO.isHeldBy)
-    language = read.value(work, DCTERMS.language)
+    language = read.value(work, _LANGUAGE)
     doi = read.identifier_values(work, (DATACITE.doi,))
     exemplars = [url for url, _ in read.copies(work)]
     urls = read.identifier_values(work, (DATACITE.url,))
-    accessed = sorted(_text(read.value(URIRef(u), DCTERMS.date)) or "" for u in exemplars)
-    licence = read.value(work, DCTERMS.license)
+    accessed = sorted(_text(read.value(URIRef(u), _DATE)) or "" for u in exemplars)
+    licence = read.value(work, _LICENSE)
     # A chapter is found by its book's ISBN.
     isbn_of_book = read.identifier_values(book, (DATACITE.isbn,))
     return Record(
         iri=str(work),
         genre=genre(read, work),
         schema_type=schema_type(read, ontology, work),
-        title=_original(read.objects(work, DCTERMS.title)),
+        title=_original(read.objects(work, _TITLE)),
         translated_title=_original(read.objects(work, FABIO.hasTranslatedTitle)),
         authors=tuple(filter(None, (author(read, r) for r in read.roles(work, PRO.author)))),
-        container_title=_original(read.objects(container, DCTERMS.title)),
+        container_title=_original(read.objects(container, _TITLE)),
         container_translated_title=_original(read.objects(container, FABIO.hasTranslatedTitle)),
         issn=tuple(read.identifier_values(container, ISSN_SCHEMES)),
         volume=_text(read.value(volume, FABIO.hasSequenceIdentifier)),
@@ -219,8 +220,8 @@ def read_record(read: Reader, ontology: Graph, work: URIRef) -> Record:
         last_page=pages.last if pages else None,
         article_number=_text(read.value(work, FABIO.hasSequenceIdentifier)),
         date=_text(read.value(work, PRISM.publicationDate)),
-        publisher=_original(read.objects(holder, FOAF.name)),
-        abstract=_original(read.objects(work, DCTERMS.abstract)),
+        publisher=_original(read.objects(holder, _NAME)),
+        abstract=_original(read.objects(work, _ABSTRACT)),
         keywords=tuple(sorted(_texts(read.objects(work, PRISM.keyword)), key=_language_then_value)),
         language=language_code(language) if language is not None else None,
         doi=doi[0] if doi else None,
@@ -260,7 +261,7 @@ def author(read: Reader, role: Node) -> Author | None:
 
 def genre(read: Reader, work: Node) -> Genre:
     """The kind of work (GENRES), from its FaBiO type."""
-    found = sorted(GENRES[t] for t in read.objects(work, RDF.type) if t in GENRES)
+    found = sorted(GENRES[t] for t in read.objects(work, _TYPE) if t in GENRES)
     return found[0] if found else "document"
 
 
@@ -305,7 +306,7 @@ _SCHEMA = str(SCHEMA)
 
 def schema_type(read: Reader, ontology: Graph, node: Node) -> str:
     """The most specific schema.org type of `node` (CreativeWork only as a last resort)."""
-    return most_specific(schema_term(ontology, t) for t in read.objects(node, RDF.type))
+    return most_specific(schema_term(ontology, t) for t in read.objects(node, _TYPE))
 
 
 def most_specific(mapped: Iterable[str | None]) -> str:

@@ -27,6 +27,7 @@ from lodpub.pages.model import ContainerLink
 from lodpub.pages.model import ListedReference
 from lodpub.pages.model import Statement
 from lodpub.pages.model import Value
+from lodpub.signposting import Link
 
 # A template's `ui`: the interface words by their keys, in the page's language.
 Ui = Mapping[str, str]
@@ -299,6 +300,18 @@ def meta(tags: Iterable[tuple[str, str]]) -> Markup:
     )
 
 
+def link_elements(links: Iterable[Link]) -> Markup:
+    """The page's typed links (FAIR Signposting, lodpub.signposting: the links of its `Link`
+    header, some twenty on a work's page) as `<link>` elements, one a line. `profile` stays
+    in the header and the linkset: HTML has no such attribute."""
+    out = []
+    for link in links:
+        rel, href = _escape(link.rel), _escape(link.target)
+        media_type = f' type="{_escape(link.type)}"' if link.type else ""
+        out.append(f'\n  <link rel="{rel}" href="{href}"{media_type}>')
+    return Markup("".join(out))
+
+
 # The names the templates apply them by, as filters, and call `fact` by.
 FILTERS = {
     "t": t,
@@ -313,6 +326,7 @@ FILTERS = {
     "statements": statements,
     "chart": chart,
     "meta": meta,
+    "link_elements": link_elements,
     "badge": badge,
 }
 GLOBALS = {"fact": fact}

@@ -172,7 +172,7 @@ def landing_links(iri: URIRef, read: Reader, rec: Record | None) -> list[signpos
     links = [
         signposting.Link((rec.doi_url if rec else None) or str(iri), "cite-as"),
         *signposting.describedby(documents),
-        *signposting.types(record.schema_type(read, ontology(), iri)),
+        *signposting.types(rec.schema_type if rec else record.schema_type(read, ontology(), iri)),
     ]
     if rec is not None:
         links += [signposting.Link(a.identifier, "author") for a in rec.authors]
