@@ -100,6 +100,7 @@ def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
     return out
 
 
+# Keys of Reader.outgoing (the properties' text), made once.
 _LANGUAGE, _RELATION = str(DCTERMS.language), str(DCTERMS.relation)
 _LINKS = (_RELATION, str(OWL.sameAs))
 

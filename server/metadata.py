@@ -48,13 +48,12 @@ class Mapper:
     def literals(self, node: Node) -> dict[str, list[Literal]]:
         """The mapped literals of `node` by schema.org property: properties in the order of
         the IRIs mapped to them, each one's literals by IRI, then by value."""
-        # The mapped properties only (a set intersection, in C), their literals sorted each
-        # among its own (most have one, which needs no sorting): a work's JSON-LD maps the
-        # literals of some forty nodes.
+        # The mapped properties only, their literals sorted each among its own (most have
+        # one, which needs no sorting).
         held = self.read.outgoing(node)
         found: dict[str, list[Literal]] = {}
-        for p in sorted(held.keys() & self._terms.keys()):
-            term = self._terms[p]
+        for p in sorted(held):
+            term = self._terms.get(p)
             if term:
                 # is_literal, inline: a work's mapped links alone are some sixty objects.
                 literals = [o for o in held[p] if type(o) is Literal]
