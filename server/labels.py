@@ -26,7 +26,6 @@ from rdflib.namespace import FOAF
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
-from lodpub.pages.reader import is_literal
 from lodpub.vocab import BIRO
 from lodpub.vocab import CITO
 from lodpub.vocab import DATACITE
@@ -247,7 +246,7 @@ def pick(literals: Iterable[Node], lang: str) -> Text | None:
     # The first of the best, in the order given (a page picks names for a hundred nodes).
     best, best_key = None, None
     for lit in literals:
-        if is_literal(lit):
+        if type(lit) is Literal:  # is_literal, inline
             key = (_tag_order(lit.language, lang), str(lit))
             if best_key is None or key < best_key:
                 best, best_key = lit, key
@@ -314,22 +313,22 @@ class Terms:
                 self._labels.setdefault(str(term), []).append(label)
         # Picked for each interface language now (a hundred terms, a few milliseconds once),
         # so that no reader's first page waits for it; other languages as they are asked for.
-        self._picked: dict[tuple[str, str], Text | None] = {
-            (term, lang): pick(labels, lang)
-            for term, labels in self._labels.items()
-            for lang in UI_LANGUAGES
-        }
+        self._picked = {lang: self._pick(lang) for lang in UI_LANGUAGES}
 
-    def knows(self, iri: Node) -> bool:
-        """Whether the ontology labels `iri` (a class, property, role or scheme)."""
-        return str(iri) in self._labels
+    def labels(self, lang: str) -> Mapping[str, Text]:
+        """Every term the ontology labels (by the term's text, as the reader's index is) with
+        its label for a reader of `lang`: one lookup answers both whether the ontology knows
+        a term and what it calls it (a page asks a hundred times). Not to be changed: every
+        page of the language shares it (a plain dict: a read-only proxy's `get` takes twice
+        as long)."""
+        found = self._picked.get(lang)
+        if found is None:
+            found = self._picked[lang] = self._pick(lang)
+        return found
 
-    def label(self, iri: Node, lang: str) -> Text | None:
-        """The ontology's label of `iri` for a reader of `lang`, None when it has none."""
-        key = (str(iri), lang)
-        if key not in self._picked:
-            self._picked[key] = pick(self._labels.get(key[0], ()), lang)
-        return self._picked[key]
+    def _pick(self, lang: str) -> dict[str, Text]:
+        # Each term has at least one label, so `pick` finds one for every term.
+        return {t: found for t, labels in self._labels.items() if (found := pick(labels, lang))}
 
 
 class Labeller:
@@ -344,10 +343,14 @@ class Labeller:
         self._names: dict[str, list[Text]] = {}
         self._labels: dict[str, Text] = {}
         self._types: dict[str, list[URIRef]] = {}
+        # Looked up once per page, not once per label: the ontology's labels in `lang` and
+        # the word of a reference's label.
+        self.term_labels = terms.labels(lang)
+        self._reference = ui("reference", lang)
 
     def term(self, iri: Node) -> Text:
         """A class, property or individual by its ontology label; else its local name."""
-        found = self.terms.label(iri, self.lang)
+        found = self.term_labels.get(str(iri))
         if found is None:
             found = pick(self.read.objects(iri, _LABEL), self.lang)
         return found or Text(_local_name(iri), "en")
@@ -355,13 +358,17 @@ class Labeller:
     def types(self, node: Node) -> list[URIRef]:
         """The node's specific types (a JournalArticle is not also listed as Expression),
         worked out once per node."""
-        found = self._types.get(str(node))
+        return list(self._types_held(str(node), self.read.outgoing(node)))
+
+    def _types_held(self, key: str, held: Mapping[str, list[Node]]) -> list[URIRef]:
+        """types(node) (for the node whose text is `key` and whose objects are `held`), not
+        to be changed."""
+        found = self._types.get(key)
         if found is None:
-            types = self.read.outgoing(node).get(_TYPE, ())
-            all_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
+            all_types = sorted([t for t in held.get(_TYPE, ()) if isinstance(t, URIRef)], key=str)
             specific = [t for t in all_types if str(t) not in GENERIC_TYPES]
-            found = self._types[str(node)] = specific or all_types
-        return list(found)
+            found = self._types[key] = specific or all_types
+        return found
 
     def names(self, node: Node) -> list[Text]:
         """Every name of the node in its strongest name property, the reader's language first
@@ -394,7 +401,9 @@ class Labeller:
             # Everything the description says of the node, for the name or the label derived
             # from it.
             held = self.read.outgoing(node)
-            name = self._first_name(key, held)
+            # Most nodes a page links to have no name (references, citations, roles, links
+            # out): their label is derived without looking for one.
+            name = None if held.keys().isdisjoint(_NAME_KEYS) else self._first_name(key, held)
             found = name or self._derived_label(node, held) or Text(_short(node))
             self._labels[key] = found
         return found
@@ -426,10 +435,9 @@ class Labeller:
             return Text(f"{prefix} {value}".strip())
         number = held.get(_NUMBER, _NOTHING)[0]
         if number is not None and self.read.is_a(node, BIRO.BibliographicReference):
-            word = ui("reference", self.lang)
-            return Text(f"{word} [{number}]", self.lang)
+            return Text(f"{self._reference} [{number}]", self.lang)
         # The node's kind, looked up only for the labels below that name it.
-        types = self.types(node)
+        types = self._types_held(str(node), held)
         kind = self.term(types[0]) if types else None
         if self.read.is_a(node, CITO.Citation):
             cited = held.get(_CITED, _NOTHING)[0]

@@ -170,9 +170,10 @@ class Builder:
             datatype = str(node.datatype) if node.datatype is not None else None
             return Value(str(node), canonical_tag(node.language), datatype=datatype)
         # Keyed by the IRI's text, as the reader's index is: rdflib compares terms in Python.
-        found = self._values.get(str(node))
+        key = str(node)
+        found = self._values.get(key)
         if found is None:
-            found = self._values[str(node)] = self._link(node)
+            found = self._values[key] = self._link(node)
         return found
 
     def _link(self, node: Node) -> Value:
@@ -180,9 +181,10 @@ class Builder:
         if iri.startswith("http://id.loc.gov/vocabulary/iso639-2/"):
             name = self.labels.language_name(node)
             return Value(name.value, name.lang, iri, True, iri)
-        own = self.space.is_own(node)
-        found = self.labels.term(node) if self.terms.knows(node) else self.labels.label(node)
-        return Value(found.value, found.lang, self.space.href(node), not own, iri)
+        # A term the ontology labels (a class, a property) by that label, else by its own.
+        found = self.labels.term_labels.get(iri) or self.labels.label(node)
+        external = not self.space.is_own(node)
+        return Value(found.value, found.lang, self.space.href(node), external, iri)
 
     def values(self, nodes: Iterable[Node]) -> list[Value]:
         return [self.value(n) for n in nodes]
@@ -220,9 +222,10 @@ class Builder:
         """Whether the role says `lodpub:isCorrespondingAuthor true` (the property's namespace
         follows the base URL, so it is found by its local name)."""
         return any(
-            str(p).endswith("#isCorrespondingAuthor") and o.toPython() is True
-            for p, o in self.read.predicate_objects(role)
-            if isinstance(o, Literal)
+            is_literal(o) and o.toPython() is True
+            for predicate, objects in self.read.outgoing(role).items()
+            if predicate.endswith("#isCorrespondingAuthor")
+            for o in objects
         )
 
     def containers(self, node: Node) -> list[model.ContainerLink]:

@@ -13,7 +13,6 @@ sort them, so that a page reads the same as when it was built on rdflib's graph 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -110,11 +109,11 @@ class Reader:
         self._reference_lists: dict[Node, list[ListedReference]] = {}
         self._identifiers: dict[str, list[Identifier]] = {}
         self._roles: dict[tuple[str, str], list[Node]] = {}
-        # One pass, each dictionary and list made when its key is first met (setdefault makes
-        # and drops one of each per triple): a page's description has some 500 triples. The
-        # store lists a subject's triples together, and keeps the terms it makes (one object
-        # per IRI): a subject is looked up once per run of its triples, a predicate's text is
-        # made once.
+        # One pass, each dictionary, list and set made when its key is first met (setdefault
+        # makes and drops one of each per triple): a page's description has some 500 triples.
+        # The store lists a subject's triples together, and keeps the terms it makes (one
+        # object per IRI): a subject is looked up once per run of its triples, a predicate's
+        # text is made once.
         out, into, terms, types = self._out, self._in, self._terms, self._types
         predicates: dict[Node, str] = {}
         last: Node | None = None
@@ -136,17 +135,23 @@ class Reader:
             else:
                 objects.append(o)
             if predicate == _RDF_TYPE:
-                types.setdefault(subject, set()).add(str(o))
+                found = types.get(subject)
+                if found is None:
+                    types[subject] = {str(o)}
+                else:
+                    found.add(str(o))
             if type(o) is Literal:  # is_literal, inline: this loop runs once per triple
                 continue
             obj = str(o)
             by_object = into.get(obj)
             if by_object is None:
                 into[obj] = {predicate: [s]}
-            elif predicate in by_object:
-                by_object[predicate].append(s)
-            else:
+                continue
+            subjects = by_object.get(predicate)
+            if subjects is None:
                 by_object[predicate] = [s]
+            else:
+                subjects.append(s)
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -185,11 +190,6 @@ class Reader:
         access each, where `value` and `objects` make the keys' text again)."""
         return self._out.get(str(subject), _NONE)
 
-    def predicate_objects(self, subject: Node) -> Iterator[tuple[Node, Node]]:
-        for p, objects in self._out.get(str(subject), _NONE).items():
-            for o in objects:
-                yield self._terms[p], o
-
     def properties(self, subject: Node) -> dict[Node, list[Node]]:
         """The subject's objects by predicate."""
         found = self._out.get(str(subject), _NONE)
@@ -208,7 +208,14 @@ class Reader:
     def is_a(self, node: Node, *classes: URIRef) -> bool:
         """Whether `node` has any of `classes` as its rdf:type."""
         types = self._types.get(str(node))
-        return types is not None and not types.isdisjoint(map(str, classes))
+        if types is None:
+            return False
+        # A loop, not `isdisjoint(map(str, classes))` nor any() of a generator: a page asks
+        # some two hundred times, mostly of one class, and this takes a third less.
+        for cls in classes:  # noqa: SIM110
+            if str(cls) in types:
+                return True
+        return False
 
     # --- walks ---------------------------------------------------------------------------
 
