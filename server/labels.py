@@ -173,7 +173,7 @@ UI_TEXT = {
 # Not frozen: a page makes some two hundred Texts, and a frozen dataclass sets each field
 # through object.__setattr__ (its __init__ takes three times as long). Nothing changes one
 # once made.
-@dataclass
+@dataclass(slots=True)
 class Text:
     """A string and its BCP 47 language tag (canonical casing), None when untagged."""
 

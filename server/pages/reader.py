@@ -65,7 +65,7 @@ class Identifier:
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__ (its __init__
 # takes three times as long), and a reference list has dozens. Nothing changes one once made.
-@dataclass
+@dataclass(slots=True)
 class ListedReference:
     """One entry of a work's printed reference list: the reference node, its number as
     printed (empty when the data gives none), the line as printed and the work it cites."""
@@ -260,14 +260,16 @@ class Reader:
         for ref in self.objects(work, FRBR.part):
             if not self.is_a(ref, BIRO.BibliographicReference):
                 continue
-            number = self.value(ref, FABIO.hasSequenceIdentifier)
-            content = self.value(ref, C4O.hasContent)
+            # The reference's objects looked up once for its three values (a list has dozens).
+            held = self._out.get(str(ref), _NONE)
+            number = held.get(_NUMBER, _NOTHING)[0]
+            content = held.get(_CONTENT, _NOTHING)[0]
             listed.append(
                 ListedReference(
                     node=ref,
                     number=str(number) if number is not None else "",
                     content=str(content) if content is not None else "",
-                    cited=self.value(ref, BIRO.references),
+                    cited=held.get(_REFERENCES, _NOTHING)[0],
                 )
             )
         return sorted(listed, key=lambda r: (_numeric(r.number), str(r.node)))
@@ -344,7 +346,13 @@ class Reader:
 
 
 _NONE: dict = {}
+# `held.get(predicate, _NOTHING)[0]`: the first object of a predicate a node has, else None
+# (the index holds no empty lists).
+_NOTHING: tuple[None] = (None,)
+# Predicates by their text, as the index keys them.
 _RDF_TYPE = str(RDF.type)
+_NUMBER, _CONTENT = str(FABIO.hasSequenceIdentifier), str(C4O.hasContent)
+_REFERENCES = str(BIRO.references)
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.
 _RELATION = DCTERMS.relation
 
