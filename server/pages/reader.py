@@ -1,8 +1,9 @@
 """The one reader of a description (describe.py): every page, record and export reads the graph
 of one entity through it.
 
-A `Reader` indexes the graph's triples once, by subject and by object, so that each lookup
-afterwards is a dictionary access instead of a search of rdflib's store, and owns the walks
+A `Reader` indexes the graph's triples once by subject (and by object when the links into a
+node are first asked for), so that each lookup afterwards is a dictionary access instead of
+a search of rdflib's store, and owns the walks
 that the page model (lodpub.pages.build), the bibliographic record (lodpub.record) and the
 schema.org mapping (lodpub.jsonld) all need: roles in byline order (`oco:hasNext`), the
 containers above a work, the printed reference list, identifiers with the link that resolves
@@ -98,8 +99,13 @@ class Reader:
     as values only."""
 
     def __init__(self, triples: Iterable[Triple]) -> None:
+        # Kept for the links into nodes, found when first asked for (`_links_into`).
+        self._triples = triples if isinstance(triples, list) else list(triples)
         self._out: dict[str, dict[str, list[Node]]] = {}
+        # The subjects linking to a node by predicate, by the node's text: to the first node
+        # asked about, then (`_all_in`) to every node.
         self._in: dict[str, dict[str, list[Node]]] = {}
+        self._all_in = False
         # The terms behind the keys, for the lookups that answer with predicates or subjects.
         self._terms: dict[str, Node] = {}
         # Each subject's rdf:types, for `is_a` (a page asks it some two hundred times).
@@ -114,11 +120,11 @@ class Reader:
         # The store lists a subject's triples together, and keeps the terms it makes (one
         # object per IRI): a subject is looked up once per run of its triples, a predicate's
         # text is made once.
-        out, into, terms, types = self._out, self._in, self._terms, self._types
+        out, terms, types = self._out, self._terms, self._types
         predicates: dict[Node, str] = {}
         last: Node | None = None
         subject, by_predicate = "", {}
-        for s, p, o in triples:
+        for s, p, o in self._triples:
             if s is not last:
                 last, subject = s, str(s)
                 by_predicate = out.get(subject)
@@ -140,8 +146,43 @@ class Reader:
                     types[subject] = {str(o)}
                 else:
                     found.add(str(o))
+
+    def _links_into(self, obj: Node) -> Mapping[str, list[Node]]:
+        """The subjects linking to `obj`, by the predicate's text.
+
+        Found when first asked for, not with the index of the objects: the record and the
+        JSON-LD never ask, and most pages only about their own thing, whose links one pass
+        over the triples finds in a quarter of the time indexing every node's takes. When a
+        second node is asked about (an agent's roles, a journal's volumes), every node's are
+        indexed."""
+        key = str(obj)
+        found = self._in.get(key)
+        if found is not None or self._all_in:
+            return found or _NONE
+        if not self._in:
+            found = self._in[key] = self._scan_links_into(key)
+            return found
+        self._in, self._all_in = self._index_links_in(), True
+        return self._in.get(key, _NONE)
+
+    def _scan_links_into(self, key: str) -> dict[str, list[Node]]:
+        found: dict[str, list[Node]] = {}
+        for s, p, o in self._triples:
+            # Literals never link (is_literal, inline: this loop runs once per triple).
+            if type(o) is not Literal and str(o) == key:
+                found.setdefault(str(p), []).append(s)
+        return found
+
+    def _index_links_in(self) -> dict[str, dict[str, list[Node]]]:
+        # Each dictionary and list made when its key is first met, as in __init__.
+        into: dict[str, dict[str, list[Node]]] = {}
+        predicates: dict[Node, str] = {}
+        for s, p, o in self._triples:
             if type(o) is Literal:  # is_literal, inline: this loop runs once per triple
                 continue
+            predicate = predicates.get(p)
+            if predicate is None:
+                predicate = predicates[p] = str(p)
             obj = str(o)
             by_object = into.get(obj)
             if by_object is None:
@@ -152,6 +193,7 @@ class Reader:
                 by_object[predicate] = [s]
             else:
                 subjects.append(s)
+        return into
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -168,7 +210,7 @@ class Reader:
         return [o for p in predicates for o in by_predicate.get(str(p), ())]
 
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
-        return list(self._in.get(str(obj), _NONE).get(str(predicate), ()))
+        return list(self._links_into(obj).get(str(predicate), ()))
 
     def value(self, subject: Node | None, predicate: Node) -> Node | None:
         """One object of (subject, predicate, ?), None when there is none."""
@@ -182,7 +224,7 @@ class Reader:
 
     def mentions(self, predicate: Node, obj: Node) -> bool:
         """Whether anything links to `obj` with `predicate`."""
-        return bool(self._in.get(str(obj), _NONE).get(str(predicate)))
+        return bool(self._links_into(obj).get(str(predicate)))
 
     def outgoing(self, subject: Node) -> Mapping[str, list[Node]]:
         """The subject's objects keyed by the predicate IRI's text: the index itself, not to be
@@ -197,7 +239,7 @@ class Reader:
 
     def links_in(self, obj: Node) -> dict[Node, list[Node]]:
         """The subjects that link to `obj`, by predicate."""
-        found = self._in.get(str(obj), _NONE)
+        found = self._links_into(obj)
         return {self._terms[p]: list(subjects) for p, subjects in found.items()}
 
     def subjects_with(self, predicate: Node) -> set[Node]:
