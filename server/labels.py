@@ -342,7 +342,6 @@ class Labeller:
         # Keyed by the nodes' text, as the reader's index is: rdflib compares terms in Python.
         self._names: dict[str, list[Text]] = {}
         self._labels: dict[str, Text] = {}
-        self._types: dict[str, list[URIRef]] = {}
         # Looked up once per page, not once per label: the ontology's labels in `lang` and
         # the word of a reference's label.
         self.term_labels = terms.labels(lang)
@@ -356,19 +355,8 @@ class Labeller:
         return found or Text(_local_name(iri), "en")
 
     def types(self, node: Node) -> list[URIRef]:
-        """The node's specific types (a JournalArticle is not also listed as Expression),
-        worked out once per node."""
-        return list(self._types_held(str(node), self.read.outgoing(node)))
-
-    def _types_held(self, key: str, held: Mapping[str, list[Node]]) -> list[URIRef]:
-        """types(node) (for the node whose text is `key` and whose objects are `held`), not
-        to be changed."""
-        found = self._types.get(key)
-        if found is None:
-            all_types = sorted([t for t in held.get(_TYPE, ()) if isinstance(t, URIRef)], key=str)
-            specific = [t for t in all_types if str(t) not in GENERIC_TYPES]
-            found = self._types[key] = specific or all_types
-        return found
+        """The node's specific types (a JournalArticle is not also listed as Expression)."""
+        return list(_specific_types(tuple(self.read.outgoing(node).get(_TYPE, ()))))
 
     def names(self, node: Node) -> list[Text]:
         """Every name of the node in its strongest name property, the reader's language first
@@ -437,7 +425,7 @@ class Labeller:
         if number is not None and self.read.is_a(node, BIRO.BibliographicReference):
             return Text(f"{self._reference} [{number}]", self.lang)
         # The node's kind, looked up only for the labels below that name it.
-        types = self._types_held(str(node), held)
+        types = _specific_types(tuple(held.get(_TYPE, ())))
         kind = self.term(types[0]) if types else None
         if self.read.is_a(node, CITO.Citation):
             cited = held.get(_CITED, _NOTHING)[0]
@@ -470,6 +458,16 @@ class Labeller:
         return Text(entry[1][key], key)
 
 
+# A page asks for the types of some seventy nodes, which have a few combinations of classes
+# between them: each combination is worked out once. (The store makes one object per IRI, so
+# a combination is found again by the terms' identity, without comparing them in Python.)
+@functools.lru_cache(maxsize=256)
+def _specific_types(types: tuple[Node, ...]) -> tuple[URIRef, ...]:
+    """Of a node's `types`, sorted, those not in GENERIC_TYPES (all when every one is)."""
+    all_types = sorted([t for t in types if isinstance(t, URIRef)], key=str)
+    return tuple(t for t in all_types if str(t) not in GENERIC_TYPES) or tuple(all_types)
+
+
 def _names_held(held: Mapping[str, list[Node]]) -> list[Node]:
     """The names among a node's objects (Reader.outgoing): those of the first of NAME_GROUPS
     it has any of."""
@@ -494,8 +492,12 @@ def _short(node: Node) -> str:
     term of a controlled vocabulary: `…/cld/freq/monthly` → `monthly`); other IRIs stay whole
     (links out show where they go)."""
     parts = str(node).rstrip("/").split("/")
-    if len(parts) > 3 and re.fullmatch(r"[a-z]+/[0-9-]+", "/".join(parts[-2:])):
+    if len(parts) > 3 and _ID.fullmatch("/".join(parts[-2:])):
         return "/".join(parts[-2:])
-    if len(parts) > 3 and re.fullmatch(r"[A-Za-z]+", parts[-1]):
+    if len(parts) > 3 and _WORD.fullmatch(parts[-1]):
         return parts[-1]
     return str(node)
+
+
+# Compiled once: re's own cache takes a lookup per call, and a page shortens a few dozen IRIs.
+_ID, _WORD = re.compile(r"[a-z]+/[0-9-]+"), re.compile(r"[A-Za-z]+")
