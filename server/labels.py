@@ -337,7 +337,6 @@ class Labeller:
 
     def __init__(self, reader: Reader, terms: Terms, lang: str = "en") -> None:
         self.read = reader
-        self.terms = terms
         self.lang = lang
         # Keyed by the nodes' text, as the reader's index is: rdflib compares terms in Python.
         self._names: dict[str, list[Text]] = {}

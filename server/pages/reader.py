@@ -3,12 +3,12 @@ of one entity through it.
 
 A `Reader` indexes the graph's triples once by subject (and by object when the links into a
 node are first asked for), so that each lookup afterwards is a dictionary access instead of
-a search of rdflib's store, and owns the walks
-that the page model (lodpub.pages.build), the bibliographic record (lodpub.record) and the
-schema.org mapping (lodpub.jsonld) all need: roles in byline order (`oco:hasNext`), the
-containers above a work, the printed reference list, identifiers with the link that resolves
-each, and page ranges. Values keep the order of the graph's triples where the callers do not
-sort them, so that a page reads the same as when it was built on rdflib's graph directly.
+a search of rdflib's store, and owns the walks that the page model (lodpub.pages.build),
+the bibliographic record (lodpub.record) and the schema.org mapping (lodpub.jsonld) all
+need: roles in byline order (`oco:hasNext`), the containers above a work, the printed
+reference list, identifiers with the link that resolves each, and page ranges. Values keep
+the order of the graph's triples where the callers do not sort them, so that a page reads
+the same as when it was built on rdflib's graph directly.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ class Reader:
 
         Found when first asked for, not with the index of the objects: the record and the
         JSON-LD never ask, and most pages only about their own thing, whose links one pass
-        over the triples finds in a quarter of the time indexing every node's takes. When a
+        over the triples finds in a third of the time indexing every node's takes. When a
         second node is asked about (an agent's roles, a journal's volumes), every node's are
         indexed."""
         key = str(obj)
