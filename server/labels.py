@@ -26,7 +26,6 @@ from rdflib.namespace import FOAF
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
-from lodpub.pages.reader import is_literal
 from lodpub.vocab import BIRO
 from lodpub.vocab import CITO
 from lodpub.vocab import DATACITE
@@ -174,7 +173,7 @@ UI_TEXT = {
 # Not frozen: a page makes some two hundred Texts, and a frozen dataclass sets each field
 # through object.__setattr__ (its __init__ takes three times as long). Nothing changes one
 # once made.
-@dataclass
+@dataclass(slots=True)
 class Text:
     """A string and its BCP 47 language tag (canonical casing), None when untagged."""
 
@@ -247,7 +246,7 @@ def pick(literals: Iterable[Node], lang: str) -> Text | None:
     # The first of the best, in the order given (a page picks names for a hundred nodes).
     best, best_key = None, None
     for lit in literals:
-        if is_literal(lit):
+        if type(lit) is Literal:  # is_literal, inline
             key = (_tag_order(lit.language, lang), str(lit))
             if best_key is None or key < best_key:
                 best, best_key = lit, key
@@ -314,22 +313,22 @@ class Terms:
                 self._labels.setdefault(str(term), []).append(label)
         # Picked for each interface language now (a hundred terms, a few milliseconds once),
         # so that no reader's first page waits for it; other languages as they are asked for.
-        self._picked: dict[tuple[str, str], Text | None] = {
-            (term, lang): pick(labels, lang)
-            for term, labels in self._labels.items()
-            for lang in UI_LANGUAGES
-        }
+        self._picked = {lang: self._pick(lang) for lang in UI_LANGUAGES}
 
-    def knows(self, iri: Node) -> bool:
-        """Whether the ontology labels `iri` (a class, property, role or scheme)."""
-        return str(iri) in self._labels
+    def labels(self, lang: str) -> Mapping[str, Text]:
+        """Every term the ontology labels (by the term's text, as the reader's index is) with
+        its label for a reader of `lang`: one lookup answers both whether the ontology knows
+        a term and what it calls it (a page asks a hundred times). Not to be changed: every
+        page of the language shares it (a plain dict: a read-only proxy's `get` takes twice
+        as long)."""
+        found = self._picked.get(lang)
+        if found is None:
+            found = self._picked[lang] = self._pick(lang)
+        return found
 
-    def label(self, iri: Node, lang: str) -> Text | None:
-        """The ontology's label of `iri` for a reader of `lang`, None when it has none."""
-        key = (str(iri), lang)
-        if key not in self._picked:
-            self._picked[key] = pick(self._labels.get(key[0], ()), lang)
-        return self._picked[key]
+    def _pick(self, lang: str) -> dict[str, Text]:
+        # Each term has at least one label, so `pick` finds one for every term.
+        return {t: found for t, labels in self._labels.items() if (found := pick(labels, lang))}
 
 
 class Labeller:
@@ -338,30 +337,25 @@ class Labeller:
 
     def __init__(self, reader: Reader, terms: Terms, lang: str = "en") -> None:
         self.read = reader
-        self.terms = terms
         self.lang = lang
         # Keyed by the nodes' text, as the reader's index is: rdflib compares terms in Python.
         self._names: dict[str, list[Text]] = {}
         self._labels: dict[str, Text] = {}
-        self._types: dict[str, list[URIRef]] = {}
+        # Looked up once per page, not once per label: the ontology's labels in `lang` and
+        # the word of a reference's label.
+        self.term_labels = terms.labels(lang)
+        self._reference = ui("reference", lang)
 
     def term(self, iri: Node) -> Text:
         """A class, property or individual by its ontology label; else its local name."""
-        found = self.terms.label(iri, self.lang)
+        found = self.term_labels.get(str(iri))
         if found is None:
             found = pick(self.read.objects(iri, _LABEL), self.lang)
         return found or Text(_local_name(iri), "en")
 
     def types(self, node: Node) -> list[URIRef]:
-        """The node's specific types (a JournalArticle is not also listed as Expression),
-        worked out once per node."""
-        found = self._types.get(str(node))
-        if found is None:
-            types = self.read.outgoing(node).get(_TYPE, ())
-            all_types = sorted((t for t in types if isinstance(t, URIRef)), key=str)
-            specific = [t for t in all_types if str(t) not in GENERIC_TYPES]
-            found = self._types[str(node)] = specific or all_types
-        return list(found)
+        """The node's specific types (a JournalArticle is not also listed as Expression)."""
+        return list(_specific_types(tuple(self.read.outgoing(node).get(_TYPE, ()))))
 
     def names(self, node: Node) -> list[Text]:
         """Every name of the node in its strongest name property, the reader's language first
@@ -394,7 +388,9 @@ class Labeller:
             # Everything the description says of the node, for the name or the label derived
             # from it.
             held = self.read.outgoing(node)
-            name = self._first_name(key, held)
+            # Most nodes a page links to have no name (references, citations, roles, links
+            # out): their label is derived without looking for one.
+            name = None if held.keys().isdisjoint(_NAME_KEYS) else self._first_name(key, held)
             found = name or self._derived_label(node, held) or Text(_short(node))
             self._labels[key] = found
         return found
@@ -426,10 +422,9 @@ class Labeller:
             return Text(f"{prefix} {value}".strip())
         number = held.get(_NUMBER, _NOTHING)[0]
         if number is not None and self.read.is_a(node, BIRO.BibliographicReference):
-            word = ui("reference", self.lang)
-            return Text(f"{word} [{number}]", self.lang)
+            return Text(f"{self._reference} [{number}]", self.lang)
         # The node's kind, looked up only for the labels below that name it.
-        types = self.types(node)
+        types = _specific_types(tuple(held.get(_TYPE, ())))
         kind = self.term(types[0]) if types else None
         if self.read.is_a(node, CITO.Citation):
             cited = held.get(_CITED, _NOTHING)[0]
@@ -462,15 +457,27 @@ class Labeller:
         return Text(entry[1][key], key)
 
 
+# A page asks for the types of some seventy nodes, which have a few combinations of classes
+# between them: each combination is worked out once. (The store makes one object per IRI, so
+# a combination is found again by the terms' identity, without comparing them in Python.)
+@functools.lru_cache(maxsize=256)
+def _specific_types(types: tuple[Node, ...]) -> tuple[URIRef, ...]:
+    """Of a node's `types`, sorted, those not in GENERIC_TYPES (all when every one is)."""
+    all_types = sorted([t for t in types if isinstance(t, URIRef)], key=str)
+    return tuple(t for t in all_types if str(t) not in GENERIC_TYPES) or tuple(all_types)
+
+
 def _names_held(held: Mapping[str, list[Node]]) -> list[Node]:
     """The names among a node's objects (Reader.outgoing): those of the first of NAME_GROUPS
     it has any of."""
-    # Most nodes a page names have none (roles, references, citations).
-    if held.keys().isdisjoint(_NAME_KEYS):
-        return []
+    # Each group's keys looked up in C first: most nodes have none of a group's (and the
+    # index holds no empty lists). A loop, not a comprehension, which costs a call.
+    keys = held.keys()
     for group in _NAME_GROUP_KEYS:
-        found = [name for key in group for name in held.get(key, ())]
-        if found:
+        if not keys.isdisjoint(group):
+            found: list[Node] = []
+            for key in group:
+                found += held.get(key, ())
             return found
     return []
 
@@ -486,8 +493,12 @@ def _short(node: Node) -> str:
     term of a controlled vocabulary: `…/cld/freq/monthly` → `monthly`); other IRIs stay whole
     (links out show where they go)."""
     parts = str(node).rstrip("/").split("/")
-    if len(parts) > 3 and re.fullmatch(r"[a-z]+/[0-9-]+", "/".join(parts[-2:])):
+    if len(parts) > 3 and _ID.fullmatch("/".join(parts[-2:])):
         return "/".join(parts[-2:])
-    if len(parts) > 3 and re.fullmatch(r"[A-Za-z]+", parts[-1]):
+    if len(parts) > 3 and _WORD.fullmatch(parts[-1]):
         return parts[-1]
     return str(node)
+
+
+# Compiled once: re's own cache takes a lookup per call, and a page shortens a few dozen IRIs.
+_ID, _WORD = re.compile(r"[a-z]+/[0-9-]+"), re.compile(r"[A-Za-z]+")

@@ -135,10 +135,11 @@ class UriSpace:
         """Where a link to `node` points: its own document, or the external IRI itself (DOIs,
         ISSN portal pages and sources are linked out, never proxied); "" (no link) for an
         IRI that is not http(s)."""
-        if self.is_own(node):
-            # Not through `document`, which would check again: a page has a hundred links.
-            return self._document(str(node)[len(self.base) :], extension)
-        return str(node) if is_web_iri(str(node)) else ""
+        # is_own inline, and the IRI's text made once: a page has a hundred links.
+        iri = str(node)
+        if iri.startswith(self.base) and isinstance(node, URIRef):
+            return self._document(iri[len(self.base) :], extension)
+        return iri if is_web_iri(iri) else ""
 
     def is_thing_path(self, path: str) -> bool:
         """Whether `path` can name a thing: not a reserved route, no format or linkset

@@ -226,6 +226,40 @@ def test_pages_and_records_read_the_same_authors(store, space, terms, data, arti
         assert [a.iri for a in rec.authors] == [str(h) for h in byline(data, work)]
 
 
+def test_the_links_into_a_node_are_the_same_whichever_node_is_asked_about_first(
+    store, space, article
+) -> None:
+    """The reader finds the links into the first node asked about by one pass over the
+    triples, and indexes every node's when a second is asked about: both answers are the
+    description's own links (as rdflib reads them), in the same order."""
+    triples = describe(store, article, space).triples
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    cited = min(graph.objects(article, CITO.cites))
+    issue = graph.value(article, FRBR.partOf)
+    article_first, cited_first = Reader(triples), Reader(triples)
+    answers = {}
+    for reader, order in ((article_first, (article, cited)), (cited_first, (cited, article))):
+        answers[reader] = {node: reader.links_in(node) for node in order}
+    for node in (article, cited):
+        expected = {(p, s) for s, p in graph.subject_predicates(node)}
+        assert len(expected) > 1
+        for reader in answers:
+            found = answers[reader][node]
+            assert {(p, s) for p, subjects in found.items() for s in subjects} == expected
+        assert list(answers[article_first][node].items()) == list(
+            answers[cited_first][node].items()
+        )
+    citing = [s for s, p, o in triples if p == CITO.hasCitingEntity and o == article]
+    assert len(citing) == 25
+    for reader in (article_first, cited_first):
+        assert reader.subjects(CITO.hasCitingEntity, article) == citing
+        assert reader.mentions(FRBR.partOf, issue)
+        assert not reader.mentions(FRBR.partOf, cited)
+    assert not Reader(triples).links_in(URIRef(BASE + "nowhere"))
+
+
 def test_the_page_model_needs_no_flask() -> None:
     """Building pages imports no Flask (a fresh interpreter, so no other test's imports
     count)."""

@@ -170,9 +170,10 @@ class Builder:
             datatype = str(node.datatype) if node.datatype is not None else None
             return Value(str(node), canonical_tag(node.language), datatype=datatype)
         # Keyed by the IRI's text, as the reader's index is: rdflib compares terms in Python.
-        found = self._values.get(str(node))
+        key = str(node)
+        found = self._values.get(key)
         if found is None:
-            found = self._values[str(node)] = self._link(node)
+            found = self._values[key] = self._link(node)
         return found
 
     def _link(self, node: Node) -> Value:
@@ -180,9 +181,10 @@ class Builder:
         if iri.startswith("http://id.loc.gov/vocabulary/iso639-2/"):
             name = self.labels.language_name(node)
             return Value(name.value, name.lang, iri, True, iri)
-        own = self.space.is_own(node)
-        found = self.labels.term(node) if self.terms.knows(node) else self.labels.label(node)
-        return Value(found.value, found.lang, self.space.href(node), not own, iri)
+        # A term the ontology labels (a class, a property) by that label, else by its own.
+        found = self.labels.term_labels.get(iri) or self.labels.label(node)
+        external = not self.space.is_own(node)
+        return Value(found.value, found.lang, self.space.href(node), external, iri)
 
     def values(self, nodes: Iterable[Node]) -> list[Value]:
         return [self.value(n) for n in nodes]
@@ -220,9 +222,10 @@ class Builder:
         """Whether the role says `lodpub:isCorrespondingAuthor true` (the property's namespace
         follows the base URL, so it is found by its local name)."""
         return any(
-            str(p).endswith("#isCorrespondingAuthor") and o.toPython() is True
-            for p, o in self.read.predicate_objects(role)
-            if isinstance(o, Literal)
+            is_literal(o) and o.toPython() is True
+            for predicate, objects in self.read.outgoing(role).items()
+            if predicate.endswith("#isCorrespondingAuthor")
+            for o in objects
         )
 
     def containers(self, node: Node) -> list[model.ContainerLink]:
@@ -241,7 +244,7 @@ class Builder:
         """The names of `node` besides the one its links show (a journal's original title and
         the alternative title its platform prints)."""
         shown = self.labels.label(node)
-        names = [*self.labels.names(node), *map(text, self.read.objects(node, DCTERMS.alternative))]
+        names = [*self.labels.names(node), *map(text, self.read.objects(node, _ALTERNATIVE))]
         return [n for n in names if n != shown]
 
     def roles(self, node: Node, exclude: tuple[Node, ...]) -> list[model.RoleHolders]:
@@ -326,17 +329,17 @@ def work(b: Builder, iri: URIRef) -> model.Work:
         pages=str(pages) if pages is not None and pages.first is not None else None,
         number=_text(r.value(iri, FABIO.hasSequenceIdentifier)),
         date=_text(r.value(iri, PRISM.publicationDate)),
-        language=b.values(r.objects(iri, DCTERMS.language)),
+        language=b.values(r.objects(iri, _LANGUAGE)),
         keywords=sorted(
             (text(k) for k in r.objects(iri, PRISM.keyword)),
             key=lambda t: (not lang_matches(t.lang, b.lang.split("-")[0]), t.value),
         ),
-        abstract=[text(a) for a in r.objects(iri, DCTERMS.abstract)],
+        abstract=[text(a) for a in r.objects(iri, _ABSTRACT)],
         section=[text(s) for s in r.objects(iri, PRISM.section)],
         roles=b.roles(iri, exclude=(PRO.author,)),
         identifiers=b.identifiers(iri),
         links=b.values(r.unresolving_links(iri)),
-        same_as=b.values(sorted(r.objects(iri, OWL.sameAs))),
+        same_as=b.values(sorted(r.objects(iri, _SAME_AS))),
         printed=[
             model.Printed(b.value(ref), _text(r.value(ref, C4O.hasContent)))
             for ref in sorted(r.subjects(BIRO.references, iri))
@@ -497,9 +500,10 @@ SUMMARIES: dict[str, Callable[[Builder, URIRef], model.Summary]] = {
 }
 
 
-# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name:
-# these are looked up once per reference.
-_RELATION, _LANGUAGE = DCTERMS.relation, DCTERMS.language
+# rdflib finds the terms of its own namespaces through a __getattr__ that checks each name
+# (2 µs a term): these are looked up once per reference, work or container.
+_RELATION, _LANGUAGE, _ALTERNATIVE = DCTERMS.relation, DCTERMS.language, DCTERMS.alternative
+_ABSTRACT, _SAME_AS = DCTERMS.abstract, OWL.sameAs
 # And these once per page.
 _NOTE, _SOURCE, _TYPE, _ONTOLOGY = SKOS.note, PROV.hadPrimarySource, RDF.type, OWL.Ontology
 

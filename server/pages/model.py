@@ -19,7 +19,7 @@ from lodpub.labels import Text
 # Not frozen, as Text is not: a page makes a hundred Values, and a frozen dataclass sets each
 # field through object.__setattr__ (its __init__ takes three times as long). Nothing changes
 # one once made.
-@dataclass
+@dataclass(slots=True)
 class Value:
     """One node as a page shows it: its text, where a link to it goes, and the RDF term itself
     (`resource` for an IRI, `datatype` for a typed literal) for the page's RDFa."""
@@ -34,7 +34,7 @@ class Value:
 
 # Not frozen either, nor ListedReference below: a page has a row for each property and an
 # entry for each reference, some fifty in all.
-@dataclass
+@dataclass(slots=True)
 class Statement:
     """One row of a page's statements table: a property and its values (or, for the links
     in, the subjects pointing at the page's thing)."""
@@ -93,7 +93,7 @@ class Printed:
     content: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class ListedReference:
     """One entry of the article's reference list, as printed, with the work it cites."""
 
