@@ -65,6 +65,8 @@ from rdflib import Graph
 from lodpub import catalogue
 from lodpub import store as stores
 from lodpub.dataset import check_data_file
+from lodpub.describe import DEPENDENT_CLASSES
+from lodpub.describe import INCOMING_LIMIT
 from lodpub.describe import SUMMARY_PROPERTIES
 from lodpub.errors import UnreadableFile
 from lodpub.store import ValidationStore
@@ -392,7 +394,7 @@ def _count(store: ValidationStore, base_url: str, directory: Path) -> None:
     summaries of its nodes (written from this store in memory: from the one on disk, in
     the writer, they took four times as long)."""
     catalogue.figures(store.lookups(), UriSpace(base_url, ())).save(directory)
-    store.write_summaries(SUMMARY_PROPERTIES, directory / SUMMARIES)
+    store.write_tables(SUMMARY_PROPERTIES, DEPENDENT_CLASSES, INCOMING_LIMIT, directory / SUMMARIES)
 
 
 def open_published(target: Path) -> Published:
