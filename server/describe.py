@@ -13,9 +13,16 @@ A document about a thing holds, so that a page can be rendered from it alone:
 4. a summary (SUMMARY_PROPERTIES: types, names, titles, numbers, dates, language, links) of
    every other node mentioned, of the containers above the thing (issue → volume →
    journal, with the containers' identifiers: the journal's ISSN) and of what lies directly
-   below it (a journal's volumes, a volume's issues, an issue's articles). A store built by
-   `lodpub load` gives the summaries from a table it precomputed (Store.summaries), others
-   answer a query.
+   below it (a journal's volumes, a volume's issues, an issue's articles).
+
+A store built by `lodpub load` gives from tables it precomputed what a store on disk answers
+slowly (RocksDB reads the text of every term of an answer, some 3 µs each): the summaries
+(Store.summaries), the triples of an outside IRI and of the thing and its dependent nodes
+(Store.outgoing, Store.neighbourhood), which nodes those are and which properties link into
+the thing more than INCOMING_LIMIT times; it is asked only for the links into the thing and
+its dependent nodes. Other stores (in memory, a build by an older lodpub) answer queries,
+and so does a build for a thing with hash IRIs or crowded properties, whose core lookup
+keeps only some of the links in.
 
 Bounded: nothing is followed further, at most INCOMING_LIMIT links per property point in (and
 as many works below a container), and at most HASH_INCOMING_LIMIT links in all point into the

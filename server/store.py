@@ -764,14 +764,22 @@ GROUP BY ?o ?p HAVING (COUNT(*) > {int(limit)})"""
 
 
 def _dependents_query(classes: Sequence[URIRef]) -> str:
-    """Each IRI and its dependent nodes: the instances of `classes` linked to it or from it
-    (in the default graph, as lodpub.describe finds them for one IRI)."""
+    """Each IRI with dependent nodes and those nodes: the instances of `classes` linked to it
+    or from it (in the default graph, as lodpub.describe finds them for one IRI), as one
+    string of IRIs (a blank node as _BLANK_DEPENDENT). Gathered by Oxigraph: by SQLite from a
+    row per link, they took 1 s longer at 1,000 articles (4.4 s instead of 3.4)."""
     listed = ", ".join(f"<{c}>" for c in classes)
-    return f"""SELECT ?node ?dependent WHERE {{
+    return f"""SELECT ?node
+  (GROUP_CONCAT(DISTINCT IF(isIRI(?dependent), STR(?dependent), "{_BLANK_DEPENDENT}"))
+   AS ?dependents)
+WHERE {{
   ?dependent a ?class FILTER(?class IN ({listed}))
   {{ ?node ?link ?dependent }} UNION {{ ?dependent ?link ?node }}
   FILTER(isIRI(?node))
-}}"""
+}} GROUP BY ?node"""
+
+
+_BLANK_DEPENDENT = "_:"
 
 
 class _Lines:
@@ -855,9 +863,8 @@ class _SummaryRows(_Lines):
 
 
 class _DependentRows(_Lines):
-    """The TSV solutions (?node ?dependent) of _dependents_query written into the table
-    `dependent_links` (node, dependent IRI; NULL for a blank node), which _index_tables
-    gathers by node into `dependents`."""
+    """The TSV solutions (?node ?dependents) of _dependents_query written into the table
+    `dependents`: each node's dependent nodes as a JSON list, NULL if one is a blank node."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         super().__init__(connection)
@@ -868,9 +875,14 @@ class _DependentRows(_Lines):
             self._header, lines = False, lines[1:]
         rows = []
         for line in lines:
-            node, dependent = line.split("\t")
-            rows.append((node[1:-1], dependent[1:-1] if dependent[0] == "<" else None))
-        self._connection.executemany("INSERT INTO dependent_links VALUES (?, ?)", rows)
+            node, listed = line.split("\t")
+            # A string of IRIs, each without a space, quote or backslash (RFC 3987), so
+            # written as they are.
+            dependents = listed[1:-1].split(" ")
+            rows.append(
+                (node[1:-1], None if _BLANK_DEPENDENT in dependents else json.dumps(dependents))
+            )
+        self._connection.executemany("INSERT INTO dependents VALUES (?, ?)", rows)
 
 
 def _json_triple(prop: str, term: str) -> str | None:
@@ -892,7 +904,7 @@ _TABLES = """
     CREATE TABLE properties (position INTEGER PRIMARY KEY, iri TEXT NOT NULL);
     CREATE TABLE summary (node TEXT NOT NULL, terms TEXT);
     CREATE TABLE others (node TEXT NOT NULL, terms TEXT);
-    CREATE TABLE dependent_links (node TEXT NOT NULL, dependent TEXT);
+    CREATE TABLE dependents (node TEXT NOT NULL, dependents TEXT);
     CREATE TABLE crowded (node TEXT NOT NULL, property TEXT NOT NULL, links INTEGER NOT NULL);
     CREATE TABLE recipe (name TEXT PRIMARY KEY, value TEXT NOT NULL);"""
 
@@ -901,8 +913,7 @@ def _index_tables(connection: sqlite3.Connection) -> None:
     """Index the tables by node, once their rows are written (inserting them in the dump's
     order into an index took twice as long). A subject with several rows in `summary` or
     `others`, whose triples came apart, first has them joined in one (NULL if one of them
-    is). Each node's dependent nodes are gathered in one row of `dependents`, a JSON list
-    (NULL if one is a blank node): a row per link took half as much room again."""
+    is)."""
     for table in ("summary", "others"):
         try:
             connection.execute(f"CREATE UNIQUE INDEX {table}_node ON {table} (node)")
@@ -915,10 +926,6 @@ def _index_tables(connection: sqlite3.Connection) -> None:
                 ALTER TABLE joined RENAME TO {table};
                 CREATE UNIQUE INDEX {table}_node ON {table} (node);""")
     connection.executescript("""
-        CREATE TABLE dependents AS SELECT node, CASE WHEN count(dependent) < count(*) THEN NULL
-            ELSE json_group_array(DISTINCT dependent) END AS dependents
-            FROM dependent_links GROUP BY node;
-        DROP TABLE dependent_links;
         CREATE UNIQUE INDEX dependents_node ON dependents (node);
         CREATE INDEX crowded_node ON crowded (node);""")
 

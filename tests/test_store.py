@@ -324,9 +324,10 @@ def test_a_description_is_the_same_from_the_neighbourhoods_a_build_precomputed(
 @prefix pro: <http://purl.org/spar/pro/> .
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
 <br/1> a fabio:JournalArticle ; dcterms:title "一带一路"@zh-Hans ;
-  datacite:hasIdentifier <id/1> ; pro:isDocumentContextFor <ar/1> ;
+  datacite:hasIdentifier <id/1>, <id/名> ; pro:isDocumentContextFor <ar/1> ;
   dcterms:relation <http://example.org/source> .
 <id/1> a datacite:Identifier ; literal:hasLiteralValue "10.1/x" .
+<id/名> a datacite:Identifier ; literal:hasLiteralValue "名" .
 <ar/1> a pro:RoleInTime ; pro:isHeldBy <ra/1> .
 <ra/1> a foaf:Agent ; foaf:name "A" ; dcterms:relation <http://example.org/source> .
 <br/2> a fabio:Book ; frbr:embodiment _:copy ; dcterms:relation <br/1> .
@@ -360,6 +361,7 @@ _:copy a fabio:Manifestation ; dcterms:relation <http://example.org/source> .
     first, copied, agent = near["tables"].values()
     assert first is not None and set(first.dependents) == {
         URIRef(BASE + "id/1"),
+        URIRef(BASE + "id/名"),
         URIRef(BASE + "ar/1"),
     }
     assert copied is None  # its embodiment is a blank node
@@ -367,7 +369,7 @@ _:copy a fabio:Manifestation ; dcterms:relation <http://example.org/source> .
     source = URIRef("http://example.org/source")
     assert stores["tables"].outgoing([source]) == ([], [source])  # it names a blank node
     space = UriSpace(BASE, ())
-    for path in ("br/1", "br/2", "ra/1", "id/1", "ar/1", "ar/7"):
+    for path in ("br/1", "br/2", "ra/1", "id/1", "id/名", "ar/1", "ar/7"):
         described = {
             name: describe(store, URIRef(BASE + path), space) for name, store in stores.items()
         }
