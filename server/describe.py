@@ -13,9 +13,16 @@ A document about a thing holds, so that a page can be rendered from it alone:
 4. a summary (SUMMARY_PROPERTIES: types, names, titles, numbers, dates, language, links) of
    every other node mentioned, of the containers above the thing (issue → volume →
    journal, with the containers' identifiers: the journal's ISSN) and of what lies directly
-   below it (a journal's volumes, a volume's issues, an issue's articles). A store built by
-   `lodpub load` gives the summaries from a table it precomputed (Store.summaries), others
-   answer a query.
+   below it (a journal's volumes, a volume's issues, an issue's articles).
+
+A store built by `lodpub load` gives from tables it precomputed what a store on disk answers
+slowly (RocksDB reads the text of every term of an answer, some 3 µs each): the summaries
+(Store.summaries), the triples of an outside IRI and of the thing and its dependent nodes
+(Store.outgoing, Store.neighbourhood), which nodes those are and which properties link into
+the thing more than INCOMING_LIMIT times; it is asked only for the links into the thing and
+its dependent nodes. Other stores (in memory, a build by an older lodpub) answer queries,
+and so does a build for a thing with hash IRIs or crowded properties, whose core lookup
+keeps only some of the links in.
 
 Bounded: nothing is followed further, at most INCOMING_LIMIT links per property point in (and
 as many works below a container), and at most HASH_INCOMING_LIMIT links in all point into the
@@ -35,6 +42,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 from typing import Protocol
 
 from rdflib import RDF
@@ -56,6 +64,9 @@ from lodpub.vocab import LITERAL
 from lodpub.vocab import PRISM
 from lodpub.vocab import PRO
 from lodpub.vocab import Triple
+
+if TYPE_CHECKING:
+    from lodpub.store import Neighbourhood
 
 DEPENDENT_CLASSES = (
     PRO.RoleInTime,
@@ -111,6 +122,12 @@ class Lookups(Protocol):
         self, nodes: Sequence[URIRef], properties: Sequence[URIRef]
     ) -> tuple[list[Triple], list[URIRef]]: ...
 
+    def outgoing(self, nodes: Sequence[URIRef]) -> tuple[list[Triple], list[URIRef]]: ...
+
+    def neighbourhood(
+        self, node: URIRef, classes: Sequence[URIRef], limit: int
+    ) -> Neighbourhood | None: ...
+
 
 @dataclass(frozen=True)
 class Description:
@@ -131,8 +148,12 @@ def describe(
     the size of the dataset."""
     hashes = sorted(hash_iris)
     foci = [iri, *hashes]
-    crowded = _crowded_properties(store, iri)
-    result = store.triples(_core_query(iri, hashes, tuple(crowded)))
+    near = store.neighbourhood(iri, DEPENDENT_CLASSES, INCOMING_LIMIT)
+    crowded = near.crowded if near is not None else _crowded_properties(store, iri)
+    if near is not None and not crowded and not hashes:
+        result = near.triples + store.triples(_incoming_query(iri, near.dependents, near.asked))
+    else:
+        result = store.triples(_core_query(iri, hashes, tuple(crowded)))
     for prop in sorted(crowded):
         result += _first_incoming(store, iri, prop)
     if not result:
@@ -147,9 +168,12 @@ def describe(
     for node in sorted(mentioned, key=str):
         (own if space.is_own(node) else external).append(node)
     if external:
-        result += store.triples(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(external)} }} ?s ?p ?o }}"
-        )
+        found, asked = store.outgoing(external)
+        result += found
+        if asked:
+            result += store.triples(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(asked)} }} ?s ?p ?o }}"
+            )
     related, identifiers = _related(store, iri)
     summary = identifiers + _summaries(store, [*own, *related])
     # Each lookup gives its triples once; a triple two of them found is kept once. A summary
@@ -197,6 +221,20 @@ def _core_query(iri: URIRef, hashes: Sequence[URIRef], crowded: tuple[URIRef, ..
   UNION {{ {{ {{ {focus} ?focus ?link ?d }} UNION {{ ?d ?link {_iri(iri)} . {kept} }} }}
            ?d a ?class . {dependent}
            {{ ?d ?p ?o BIND(?d AS ?s) }} UNION {{ ?s ?p ?d BIND(?d AS ?o) }} }}
+}}"""
+
+
+def _incoming_query(iri: URIRef, dependents: Sequence[URIRef], asked: Sequence[URIRef]) -> str:
+    """The rest of the core query's triples when the store gave those of `iri` and its
+    `dependents` (Store.neighbourhood) but for the `asked` ones: the triples into `iri` and
+    into its dependent nodes, and those of the asked nodes."""
+    focus = _iri(iri)
+    into = f"UNION {{ VALUES ?o {{ {_iris(dependents)} }} ?s ?p ?o }}" if dependents else ""
+    of_asked = f"UNION {{ VALUES ?s {{ {_iris(asked)} }} ?s ?p ?o }}" if asked else ""
+    return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ ?s ?p {focus} BIND({focus} AS ?o) }}
+  {into}
+  {of_asked}
 }}"""
 
 

@@ -1,9 +1,9 @@
 """A publication built once into a directory on disk, and served from it read-only.
 
 `lodpub load FILE… --store DIR` reads the files into an Oxigraph store in memory, counts the
-dataset's figures, writes its nodes' summaries and validates the data there (lodpub.validate,
-with the ontology in a graph of its own), while another process reads the same files into a
-new store on disk.
+dataset's figures, writes its nodes' triples and what lies around them and validates the
+data there (lodpub.validate, with the ontology in a graph of its own), while another process
+reads the same files into a new store on disk.
 Beside that store it records what serving needs and must not recompute:
 
     DIR -> DIR.<version>-<time>/      (DIR is a symbolic link to the current build)
@@ -11,7 +11,8 @@ Beside that store it records what serving needs and must not recompute:
         manifest.json                 version, base URL, files, counts, when
         report.txt                    the validation report (warnings included)
         figures.json, things.txt, works.txt   the dataset's figures (lodpub.catalogue.Figures)
-        summaries.sqlite              what pages summarise of each node (lodpub.describe)
+        summaries.sqlite              each node's triples, what pages summarise of it and
+                                      what lies around it (lodpub.describe)
 
 Why in memory, and why helper processes: the validation queries ran five times slower on the
 on-disk store (RocksDB) than in memory, and grew faster than the data there (140 s at 1,000
@@ -23,7 +24,7 @@ process is forked from the checking one after it has read the files and shares i
 copy-on-write; the writer is started afresh (spawned) and parses the files again, because
 RocksDB's background threads do not survive a fork (a forked writer hung in a process that
 had opened a store before). So a blank node has one label in the report and another in the
-store: a report names blank nodes only to tell them apart, and the summaries leave a node
+store: a report names blank nodes only to tell them apart, and the tables leave a node
 that names one to a query of the store. The queries are not spread over
 more processes: each holds hash tables that grow with the data, and at 10,000 articles two
 validating processes beside the counting and the writing one used up 24 GB. Memory is
@@ -65,6 +66,8 @@ from rdflib import Graph
 from lodpub import catalogue
 from lodpub import store as stores
 from lodpub.dataset import check_data_file
+from lodpub.describe import DEPENDENT_CLASSES
+from lodpub.describe import INCOMING_LIMIT
 from lodpub.describe import SUMMARY_PROPERTIES
 from lodpub.errors import UnreadableFile
 from lodpub.store import ValidationStore
@@ -389,10 +392,10 @@ def _write(files: Sequence[Path], base_url: str, directory: Path) -> None:
 
 def _count(store: ValidationStore, base_url: str, directory: Path) -> None:
     """Count the dataset's figures in `store` and save them into `directory`, with the
-    summaries of its nodes (written from this store in memory: from the one on disk, in
-    the writer, they took four times as long)."""
+    tables describe reads (ValidationStore.write_tables; written from this store in memory:
+    the summaries took four times as long from the one on disk, in the writer)."""
     catalogue.figures(store.lookups(), UriSpace(base_url, ())).save(directory)
-    store.write_summaries(SUMMARY_PROPERTIES, directory / SUMMARIES)
+    store.write_tables(SUMMARY_PROPERTIES, DEPENDENT_CLASSES, INCOMING_LIMIT, directory / SUMMARIES)
 
 
 def open_published(target: Path) -> Published:

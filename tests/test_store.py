@@ -10,12 +10,14 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +47,7 @@ from lodpub.config import Config
 from lodpub.dataset import load
 from lodpub.dataset import load_ontology
 from lodpub.dataset import load_shapes
+from lodpub.describe import DEPENDENT_CLASSES
 from lodpub.describe import HASH_INCOMING_LIMIT
 from lodpub.describe import INCOMING_LIMIT
 from lodpub.describe import SUMMARY_PROPERTIES
@@ -259,6 +262,124 @@ _:page dcterms:title "a page"@en-GB .
     assert len(set(pointing.values())) == 1
 
 
+def test_the_neighbourhoods_of_a_build_are_what_its_store_answers(built_article) -> None:
+    """Every subject's triples read from the build's tables, and every node's dependent
+    nodes and crowded properties: the same as the queries describe asks of the same store."""
+    store = opened(built_article)
+    rows = store.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
+    subjects = sorted(row["s"] for row in rows)
+    found, asked = store.outgoing(subjects)
+    queried = store.triples("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
+    assert not asked and len(found) == len(set(found)) > 1000
+    assert set(found) == set(queried)
+    classes = ", ".join(f"<{c}>" for c in DEPENDENT_CLASSES)
+    rows = store.select("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) }")
+    with_dependents = crowded = 0
+    for node in sorted({*subjects, *(row["o"] for row in rows)}):
+        near = store.neighbourhood(node, DEPENDENT_CLASSES, INCOMING_LIMIT)
+        assert near is not None and not near.asked, node
+        counted = store.select(f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ ?s ?p <{node}> }}
+          GROUP BY ?p HAVING (COUNT(*) > {INCOMING_LIMIT})""")
+        assert near.crowded == {row["p"]: int(row["n"]) for row in counted}, node
+        if near.crowded:  # the caller asks the queries that take the crowded links apart
+            assert near.dependents == near.triples == []
+            crowded += 1
+            continue
+        dependents = store.select(f"""SELECT DISTINCT ?d WHERE {{
+          {{ <{node}> ?link ?d }} UNION {{ ?d ?link <{node}> }}
+          ?d a ?class FILTER(?class IN ({classes})) }}""")
+        assert sorted(near.dependents) == sorted(row["d"] for row in dependents), node
+        values = " ".join(f"<{n}>" for n in {node, *near.dependents})
+        of_them = store.triples(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
+        )
+        assert set(near.triples) == set(of_them), node
+        with_dependents += bool(near.dependents)
+    assert crowded >= 1  # the article's source, named by every node's provenance
+    assert with_dependents > 100
+    # Tables written for other dependent classes or another limit: the caller queries.
+    assert store.neighbourhood(subjects[0], DEPENDENT_CLASSES[:-1], INCOMING_LIMIT) is None
+    assert store.neighbourhood(subjects[0], DEPENDENT_CLASSES, INCOMING_LIMIT + 1) is None
+
+
+def test_a_description_is_the_same_from_the_neighbourhoods_a_build_precomputed(
+    tmp_path: Path,
+) -> None:
+    """From one built store, with its tables, with the summaries only (a build by an older
+    lodpub) and with neither: the same descriptions, of a work whose dependent nodes (an
+    identifier, a role) the tables give with their triples, of one whose dependent node is a
+    blank node (left to the queries), of an agent with more links of a property than a
+    description keeps (counted in the tables), and of them all naming a source outside the
+    publication, whose own triples name a blank node."""
+    extra_roles = "\n".join(
+        f"<ar/{n}> a pro:RoleInTime ; pro:isHeldBy <ra/1> ." for n in range(2, INCOMING_LIMIT + 2)
+    )
+    data = write(
+        tmp_path / "neighbourhoods.ttl",
+        f"""@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix fabio: <http://purl.org/spar/fabio/> .
+@prefix frbr: <http://purl.org/vocab/frbr/core#> .
+@prefix datacite: <http://purl.org/spar/datacite/> .
+@prefix literal: <http://www.essepuntato.it/2010/06/literalreification/> .
+@prefix pro: <http://purl.org/spar/pro/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<br/1> a fabio:JournalArticle ; dcterms:title "一带一路"@zh-Hans ;
+  datacite:hasIdentifier <id/1>, <id/名> ; pro:isDocumentContextFor <ar/1> ;
+  dcterms:relation <http://example.org/source> .
+<id/1> a datacite:Identifier ; literal:hasLiteralValue "10.1/x" .
+<id/名> a datacite:Identifier ; literal:hasLiteralValue "名" .
+<ar/1> a pro:RoleInTime ; pro:isHeldBy <ra/1> .
+<ra/1> a foaf:Agent ; foaf:name "A" ; dcterms:relation <http://example.org/source> .
+<br/2> a fabio:Book ; frbr:embodiment _:copy ; dcterms:relation <br/1> .
+_:copy a fabio:Manifestation ; dcterms:relation <http://example.org/source> .
+<http://example.org/source> dcterms:title "S" ; dcterms:relation _:elsewhere .
+{extra_roles}
+""",
+    )
+    target = tmp_path / "store"
+    loader.build([data], BASE, target, "not validated: a test of the neighbourhood tables")
+    published = loader.open_published(target)
+    older = tmp_path / "older.sqlite"
+    shutil.copy(loader.summaries(published), older)
+    with closing(sqlite3.connect(older)) as connection:
+        connection.executescript(
+            "DROP TABLE others; DROP TABLE dependents; DROP TABLE crowded; DROP TABLE recipe;"
+        )
+    stores = {
+        "tables": opened(target),
+        "summaries only": disk_store(loader.database(published), "", older, workers=0),
+        "neither": opened(target, with_summaries=False),
+    }
+    near = {
+        name: {
+            path: store.neighbourhood(URIRef(BASE + path), DEPENDENT_CLASSES, INCOMING_LIMIT)
+            for path in ("br/1", "br/2", "ra/1")
+        }
+        for name, store in stores.items()
+    }
+    assert near["summaries only"] == near["neither"] == dict.fromkeys(near["tables"])
+    first, copied, agent = near["tables"].values()
+    assert first is not None and set(first.dependents) == {
+        URIRef(BASE + "id/1"),
+        URIRef(BASE + "id/名"),
+        URIRef(BASE + "ar/1"),
+    }
+    assert copied is None  # its embodiment is a blank node
+    assert agent is not None and agent.crowded == {PRO.isHeldBy: INCOMING_LIMIT + 1}
+    source = URIRef("http://example.org/source")
+    assert stores["tables"].outgoing([source]) == ([], [source])  # it names a blank node
+    space = UriSpace(BASE, ())
+    for path in ("br/1", "br/2", "ra/1", "id/1", "id/名", "ar/1", "ar/7"):
+        described = {
+            name: describe(store, URIRef(BASE + path), space) for name, store in stores.items()
+        }
+        triples = [set(d.triples) for d in described.values()]
+        assert len(triples[0]) > 3 and triples[0] == triples[1] == triples[2], path
+        totals = [d.incoming_totals for d in described.values()]
+        assert totals[0] == totals[1] == totals[2], path
+    assert described["tables"].triples  # the last, ar/7: a role of the crowded agent
+
+
 def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_path) -> None:
     """The table is written from N-Triples in which the store in memory lists each subject's
     triples together; were one's triples apart (and a line cut between two writes), its
@@ -277,12 +398,17 @@ def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_p
     ]
     text = "".join(line + "\n" for line in lines).encode()
     connection = sqlite3.connect(tmp_path / "summaries.sqlite", isolation_level=None)
-    connection.execute("CREATE TABLE summary (node TEXT NOT NULL, terms TEXT)")
+    connection.executescript(store_module._TABLES)
     rows = store_module._SummaryRows([title, relation], connection)
     for start in range(0, len(text), 37):
         rows.write(text[start : start + 37])
     rows.finish()
-    store_module._index_summaries(connection)
+    store_module._index_tables(connection)
+    # The other triples of a subject are kept apart, in `others`.
+    others = {n: json.loads(t) for n, t in connection.execute("SELECT node, terms FROM others")}
+    assert others == {
+        f"{BASE}br/3": [[str(PROV.wasDerivedFrom), store_module._IRI, f"{BASE}br/1", None]]
+    }
     table = dict(connection.execute("SELECT node, terms FROM summary"))
     assert set(table) == {f"{BASE}br/{n}" for n in (1, 2, 4, 5)}
     assert table[f"{BASE}br/2"] is table[f"{BASE}br/4"] is table[f"{BASE}br/5"] is None
@@ -294,7 +420,7 @@ def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_p
 
 def test_summaries_refuse_n_triples_that_end_inside_a_line() -> None:
     connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE TABLE summary (node TEXT NOT NULL, terms TEXT)")
+    connection.executescript(store_module._TABLES)
     rows = store_module._SummaryRows([DCTERMS.title], connection)
     rows.write(f'<{BASE}br/1> <{DCTERMS.title}> "cut'.encode())
     with pytest.raises(ValueError, match="inside a line"):
@@ -456,8 +582,8 @@ class CountingStore:
     def __getattr__(self, name: str):
         attribute = getattr(self.store, name)
         if name in (
-            "ask", "select", "construct", "triples", "summaries", "has_graph", "dump",
-            "triple_count",
+            "ask", "select", "construct", "triples", "summaries", "outgoing", "neighbourhood",
+            "has_graph", "dump", "triple_count",
         ):  # fmt: skip
             self.lookups += 1
         return attribute
