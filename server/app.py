@@ -37,7 +37,7 @@ from lodpub.errors import LodpubError
 from lodpub.labels import Terms
 from lodpub.loader import database
 from lodpub.loader import open_published
-from lodpub.loader import summaries
+from lodpub.loader import tables
 from lodpub.loader import validate_files
 from lodpub.logs import limited
 from lodpub.logs import request_failed
@@ -100,7 +100,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         published = open_published(Path(settings["STORE"]))
         settings["BASE_URL"] = published.manifest.base_url
         version = published.manifest.version
-        store = disk_store(database(published), version, summaries(published), **limits)
+        store = disk_store(database(published), version, tables(published), **limits)
         ontology = load_ontology(settings["BASE_URL"], settings["ONTOLOGY_DIR"])
         publication = Publication(
             store=store,

@@ -29,10 +29,12 @@ as many works below a container), and at most HASH_INCOMING_LIMIT links in all p
 hash IRIs below the thing (every journal's ISSN names `dataset#journal-lists` as its source:
 the document of `dataset` shows the first of them, with their dependent nodes). So a page's
 cost depends on the thing's neighbourhood, never on the size of the dataset. Every lookup
-goes through the store's `select` and `triples`, a fixed handful per description, so a
-remote store works the same. A lookup starts from the thing (dependent nodes are picked by a
-FILTER on their class, not by a VALUES list of classes, from which Oxigraph would scan every
-instance of those classes: 1.2 s instead of 1 ms at 100 articles).
+goes through the store's interface (Lookups), a fixed handful per description: a store
+without precomputed tables answers `summaries`, `outgoing` and `neighbourhood` by leaving
+everything to the queries, so any store that answers SPARQL works the same. A lookup
+starts from the thing (dependent nodes are picked by a FILTER on their class, not by a
+VALUES list of classes, from which Oxigraph would scan every instance of those classes:
+1.2 s instead of 1 ms at 100 articles).
 """
 
 from __future__ import annotations

@@ -89,20 +89,20 @@ def _schema_node(m: Mapper, node: Node) -> dict[str, Any]:
     # The node's own index entry, read by the text of the properties (Reader.outgoing): a
     # work's JSON-LD describes some forty nodes.
     held = m.read.outgoing(node)
-    language = held.get(_LANGUAGE)
+    language = held.get(_LANGUAGE_KEY)
     code = language_code(language[0]) if language else None
     if code:
-        out[m.schema_term(_LANGUAGE) or "inLanguage"] = code
+        out[m.schema_term(DCTERMS.language) or "inLanguage"] = code
     # The identifiers' resolver pages and the links to other datasets (data/links.ttl).
-    links = sorted(str(o) for p in _LINKS for o in held.get(p, ()))
+    links = sorted(str(o) for p in _LINK_KEYS for o in held.get(p, ()))
     if links:
-        out[m.schema_term(_RELATION) or "sameAs"] = links
+        out[m.schema_term(DCTERMS.relation) or "sameAs"] = links
     return out
 
 
 # Keys of Reader.outgoing (the properties' text), made once.
-_LANGUAGE, _RELATION = str(DCTERMS.language), str(DCTERMS.relation)
-_LINKS = (_RELATION, str(OWL.sameAs))
+_LANGUAGE_KEY = str(DCTERMS.language)
+_LINK_KEYS = (str(DCTERMS.relation), str(OWL.sameAs))
 
 
 def _literal_properties(m: Mapper, node: Node) -> dict[str, Any]:

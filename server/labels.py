@@ -458,8 +458,9 @@ class Labeller:
 
 
 # A page asks for the types of some seventy nodes, which have a few combinations of classes
-# between them: each combination is worked out once. (The store makes one object per IRI, so
-# a combination is found again by the terms' identity, without comparing them in Python.)
+# between them: each combination is worked out once. (A lookup makes one object per IRI, so
+# a combination is mostly found again by the terms' identity, without comparing them in
+# Python; terms from the build's tables and from a query are objects of their own.)
 @functools.lru_cache(maxsize=256)
 def _specific_types(types: tuple[Node, ...]) -> tuple[URIRef, ...]:
     """Of a node's `types`, sorted, those not in GENERIC_TYPES (all when every one is)."""

@@ -83,7 +83,9 @@ Progress = Callable[[str, int], AbstractContextManager[Any]]
 MANIFEST = "manifest.json"
 REPORT = "report.txt"
 DATABASE = "oxigraph"
-SUMMARIES = "summaries.sqlite"
+# The tables describe reads (ValidationStore.write_tables); the name is the one the first
+# builds gave the file, when it held the summaries alone.
+TABLES = "summaries.sqlite"
 
 
 @dataclass(frozen=True)
@@ -395,7 +397,7 @@ def _count(store: ValidationStore, base_url: str, directory: Path) -> None:
     tables describe reads (ValidationStore.write_tables; written from this store in memory:
     the summaries took four times as long from the one on disk, in the writer)."""
     catalogue.figures(store.lookups(), UriSpace(base_url, ())).save(directory)
-    store.write_tables(SUMMARY_PROPERTIES, DEPENDENT_CLASSES, INCOMING_LIMIT, directory / SUMMARIES)
+    store.write_tables(SUMMARY_PROPERTIES, DEPENDENT_CLASSES, INCOMING_LIMIT, directory / TABLES)
 
 
 def open_published(target: Path) -> Published:
@@ -424,9 +426,9 @@ def database(published: Published) -> Path:
     return published.directory / DATABASE
 
 
-def summaries(published: Published) -> Path:
-    """The summaries file of a build (absent from builds of older versions of lodpub)."""
-    return published.directory / SUMMARIES
+def tables(published: Published) -> Path:
+    """The file of a build's precomputed tables (absent from builds of older lodpubs)."""
+    return published.directory / TABLES
 
 
 @contextmanager

@@ -29,6 +29,7 @@ import re
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -133,10 +134,10 @@ class Store:
         workers: int = 2,
         memory_mb: int = 0,
         cache_entries: int = 0,
-        summaries: Path | None = None,
+        tables: Path | None = None,
     ) -> None:
         self._handle = store
-        self._summaries = _BuildTables(summaries) if summaries and summaries.is_file() else None
+        self._tables = _BuildTables(tables) if tables and tables.is_file() else None
         self._opened_in = os.getpid()
         self._version = version
         self._worker_source = worker_source
@@ -210,12 +211,10 @@ class Store:
         RocksDB looks up every term of a query's answer (some 3 µs each): the article's
         summary, 449 triples, took 9 ms as a query there (2.6 ms in memory) and takes 1.7 ms
         from the table."""
-        table = self._summaries
+        table = self._tables
         if table is None or table.properties != tuple(map(str, properties)):
             return [], list(nodes)
-        asked = [node for node in nodes if not isinstance(node, URIRef)]  # as the query has it
-        found = _decoded(table.rows([str(n) for n in nodes if isinstance(n, URIRef)]), asked)
-        return found, asked
+        return _precomputed(nodes, table.summaries)
 
     def outgoing(self, nodes: Sequence[URIRef]) -> tuple[list[Triple], list[URIRef]]:
         """Every triple in the default graph whose subject is one of `nodes` (IRIs), each once,
@@ -223,12 +222,10 @@ class Store:
         the caller to ask with a query: all of them without such tables (as `summaries`),
         else those whose triples name a blank node. Cheaper than a query on disk for the same
         reason as `summaries`."""
-        table = self._summaries
+        table = self._tables
         if table is None or table.recipe is None:
             return [], list(nodes)
-        asked = [node for node in nodes if not isinstance(node, URIRef)]
-        found = _decoded(table.outgoing([str(n) for n in nodes if isinstance(n, URIRef)]), asked)
-        return found, asked
+        return _precomputed(nodes, table.outgoing)
 
     def neighbourhood(
         self, node: URIRef, classes: Sequence[URIRef], limit: int
@@ -239,7 +236,7 @@ class Store:
         it) and the triples of it and of them (as `outgoing`). None when this store has no
         such tables, or tables for other `classes` or `limit`, or a dependent node is a
         blank node: the caller asks with queries."""
-        table = self._summaries
+        table = self._tables
         if table is None or table.recipe != (tuple(map(str, classes)), limit):
             return None
         crowded, dependents, rows = table.neighbourhood(str(node))
@@ -366,13 +363,11 @@ def memory_store(files: Sequence[Path], base_url: str, **limits: int) -> Store:
     return Store(store, data_version(files, base_url), ("_load", nquads), **limits)
 
 
-def disk_store(
-    directory: Path, version: str, summaries: Path | None = None, **limits: int
-) -> Store:
+def disk_store(directory: Path, version: str, tables: Path | None = None, **limits: int) -> Store:
     """The store a ValidationStore wrote at `directory` (`lodpub load`), opened read-only here
-    and in every worker, with the tables it wrote at `summaries` (when that file exists)."""
+    and in every worker, with the tables it wrote at `tables` (when that file exists)."""
     store = pyoxigraph.Store.read_only(str(directory))
-    return Store(store, version, ("_open", str(directory)), summaries=summaries, **limits)
+    return Store(store, version, ("_open", str(directory)), tables=tables, **limits)
 
 
 def _load_file(
@@ -671,6 +666,22 @@ def _results_format(fmt: Format) -> pyoxigraph.QueryResultsFormat:
 
 # --- the tables a build precomputes ------------------------------------------------------------
 
+# The tables' shape and the rules they were written by, for a server to know them: a build
+# whose tables say another (or nothing: an older lodpub) is read for its summaries only,
+# whose shape has not changed. Changed with what write_tables writes.
+TABLES_FORMAT = "2"
+
+
+def _precomputed(
+    nodes: Sequence[URIRef], read: Callable[[list[str]], list[tuple[str, str | None]]]
+) -> tuple[list[Triple], list[URIRef]]:
+    """The triples of the table rows `read` gives for the IRIs among `nodes`, and the nodes
+    left to a query: those that are not IRIs (as the query has them) and those whose rows
+    are NULL."""
+    asked = [node for node in nodes if not isinstance(node, URIRef)]
+    found = _decoded(read([str(n) for n in nodes if isinstance(n, URIRef)]), asked)
+    return found, asked
+
 
 def _decoded(rows: Iterable[tuple[str, str | None]], asked: list[URIRef]) -> list[Triple]:
     """The triples of the table rows (node, JSON of [[property, *term parts], …]) as rdflib
@@ -696,15 +707,15 @@ def _decoded(rows: Iterable[tuple[str, str | None]], asked: list[URIRef]) -> lis
 
 class _BuildTables:
     """A SQLite file of a build's tables (ValidationStore.write_tables), read-only through
-    one connection per process (a connection must not cross a fork), which the threads take
-    in turn (a read takes some 0.3 ms). A build by an older lodpub has the summaries only
-    (`recipe` is None)."""
+    one connection per process, which the threads take in turn under the process's lock (a
+    read takes some 0.3 ms); neither crosses a fork. A build by an older lodpub has the
+    summaries only, and tables of another TABLES_FORMAT are not read beyond them (`recipe`
+    is None)."""
 
     def __init__(self, path: Path) -> None:
         # immutable: the file never changes once built, so SQLite takes no locks on it.
         self._uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-        self._lock = threading.Lock()
-        self._opened: tuple[int, sqlite3.Connection] | None = None
+        self._opened: tuple[int, sqlite3.Connection, threading.Lock] | None = None
         with closing(sqlite3.connect(self._uri, uri=True)) as connection:
             rows = connection.execute("SELECT iri FROM properties ORDER BY position")
             self.properties = tuple(iri for (iri,) in rows)
@@ -712,20 +723,25 @@ class _BuildTables:
             recipe = dict(connection.execute("SELECT * FROM recipe")) if "recipe" in tables else {}
         # What the neighbourhoods were written for: the dependent classes and the limit.
         self.recipe = (
-            (tuple(json.loads(recipe["classes"])), int(recipe["limit"])) if recipe else None
+            (tuple(json.loads(recipe["classes"])), int(recipe["limit"]))
+            if recipe.get("format") == TABLES_FORMAT
+            else None
         )
 
-    def rows(self, nodes: Sequence[str]) -> list[tuple[str, str | None]]:
+    def summaries(self, nodes: Sequence[str]) -> list[tuple[str, str | None]]:
         """Each of `nodes` that has a summary, with it (a JSON list of [property, *term
-        parts]; None for one left to the store, _json_triple). The IRIs go in as one JSON
-        parameter: a list of placeholders has a limit."""
-        with self._lock:
-            return self._connection().execute(_SUMMARY_ROWS, (json.dumps(nodes),)).fetchall()
+        parts]; None for one left to the store, _json_triple)."""
+        return self._rows(_SUMMARY_ROWS, nodes)
 
     def outgoing(self, nodes: Sequence[str]) -> list[tuple[str, str | None]]:
         """The rows of `nodes` in `summary` and `others` (a node may have one in each)."""
-        with self._lock:
-            return self._connection().execute(_OUTGOING_ROWS, (json.dumps(nodes),)).fetchall()
+        return self._rows(_OUTGOING_ROWS, nodes)
+
+    def _rows(self, sql: str, nodes: Sequence[str]) -> list[tuple[str, str | None]]:
+        # The IRIs go in as one JSON parameter: a list of placeholders has a limit.
+        connection, lock = self._session()
+        with lock:
+            return connection.execute(sql, (json.dumps(nodes),)).fetchall()
 
     def neighbourhood(
         self, node: str
@@ -733,8 +749,8 @@ class _BuildTables:
         """The crowded properties of `node` with their counts and, when it has none, its
         dependent nodes (None when one is a blank node) and the rows in `summary` and
         `others` of it and of them."""
-        with self._lock:
-            connection = self._connection()
+        connection, lock = self._session()
+        with lock:
             crowded = connection.execute(_CROWDED_ROWS, (node,)).fetchall()
             if crowded:
                 return crowded, [], []
@@ -745,11 +761,15 @@ class _BuildTables:
             nodes = json.dumps([node, *dependents])
             return crowded, dependents, connection.execute(_OUTGOING_ROWS, (nodes,)).fetchall()
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._opened is None or self._opened[0] != os.getpid():
+    def _session(self) -> tuple[sqlite3.Connection, threading.Lock]:
+        """This process's connection and lock: a forked process opens its own (a connection
+        must not cross a fork, and a lock held by another thread at the fork would stay held
+        in the child for ever)."""
+        opened = self._opened
+        if opened is None or opened[0] != os.getpid():
             connection = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
-            self._opened = (os.getpid(), connection)
-        return self._opened[1]
+            opened = self._opened = (os.getpid(), connection, threading.Lock())
+        return opened[1], opened[2]
 
 
 _TABLE_NAMES = "SELECT name FROM sqlite_master WHERE type = 'table'"
@@ -815,7 +835,7 @@ class _Lines:
         raise NotImplementedError
 
 
-class _SummaryRows(_Lines):
+class _SubjectRows(_Lines):
     """The N-Triples of a graph (one triple a line, `<s> <p> object .`) written as the
     triples of each IRI subject into the tables `summary` (those of `properties`) and
     `others` (the rest): one row per subject met together, its triples as JSON of
@@ -1018,10 +1038,14 @@ class ValidationStore:
             connection.executemany(
                 "INSERT INTO properties (iri) VALUES (?)", [(str(p),) for p in properties]
             )
-            recipe = {"classes": json.dumps([str(c) for c in classes]), "limit": str(limit)}
+            recipe = {
+                "format": TABLES_FORMAT,
+                "classes": json.dumps([str(c) for c in classes]),
+                "limit": str(limit),
+            }
             connection.executemany("INSERT INTO recipe VALUES (?, ?)", recipe.items())
             connection.execute("BEGIN")
-            rows = _SummaryRows(properties, connection)
+            rows = _SubjectRows(properties, connection)
             self._store.dump(rows, _N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
             rows.finish()
             dependents = _DependentRows(connection)

@@ -27,7 +27,9 @@ TEXTS = [
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_a_text_is_escaped_as_markupsafe_escapes_it(text: str) -> None:
-    assert html._escape(text) == str(escape(text))
+    # The five characters markupsafe escapes, as the entities it writes.
+    entities = {"&": "&amp;", ">": "&gt;", "<": "&lt;", "'": "&#39;", '"': "&#34;"}
+    assert html._escape(text) == "".join(entities.get(c, c) for c in text) == str(escape(text))
     assert type(html._escape(text)) is str
 
 
@@ -41,3 +43,5 @@ def test_the_pieces_escape_texts_links_and_languages(text: str) -> None:
     assert piece == f'<span lang="{escaped}">{escaped}</span>'
     link = html.v(Value(text=text, lang=text, href="/" + text))
     assert link == f'<a href="{escape("/" + text)}" lang="{escaped}">{escaped}</a>'
+    plain = html.v(Value(text=text, lang=text))
+    assert plain == f'<span lang="{escaped}">{escaped}</span>'

@@ -188,12 +188,12 @@ def test_every_document_is_the_same_from_memory_and_from_a_built_store(built_art
 # --- the summaries a build precomputes ------------------------------------------------------
 
 
-def opened(target: Path, *, with_summaries: bool = True) -> store_module.Store:
+def opened(target: Path, *, with_tables: bool = True) -> store_module.Store:
     """The store of the build `target` points to, as the app opens it, with or without the
-    summaries table beside it (a build by an older lodpub has none)."""
+    tables beside it (a build by an older lodpub has none)."""
     published = loader.open_published(target)
-    summaries = loader.summaries(published) if with_summaries else None
-    return disk_store(loader.database(published), "", summaries, workers=0)
+    tables = loader.tables(published) if with_tables else None
+    return disk_store(loader.database(published), "", tables, workers=0)
 
 
 def test_the_summaries_of_a_build_are_what_its_store_answers(built_article) -> None:
@@ -238,7 +238,7 @@ _:page dcterms:title "a page"@en-GB .
     target = tmp_path / "store"
     loader.build([data], BASE, target, "not validated: a test of the summaries table")
     space = UriSpace(BASE, ())
-    with_table, without = opened(target), opened(target, with_summaries=False)
+    with_table, without = opened(target), opened(target, with_tables=False)
     # br/3's summary, control characters and all, comes from the table; br/2's names the
     # blank node: asked with a query, as from a build without the table.
     found, asked = with_table.summaries([URIRef(BASE + "br/3")], SUMMARY_PROPERTIES)
@@ -306,7 +306,9 @@ def test_a_description_is_the_same_from_the_neighbourhoods_a_build_precomputed(
     tmp_path: Path,
 ) -> None:
     """From one built store, with its tables, with the summaries only (a build by an older
-    lodpub) and with neither: the same descriptions, of a work whose dependent nodes (an
+    lodpub, or one whose tables are of another format) and with neither: the same
+    descriptions, the tables read where they serve (no query counts the links into a
+    work), of a work whose dependent nodes (an
     identifier, a role) the tables give with their triples, of one whose dependent node is a
     blank node (left to the queries), of an agent with more links of a property than a
     description keeps (counted in the tables), and of them all naming a source outside the
@@ -340,15 +342,20 @@ _:copy a fabio:Manifestation ; dcterms:relation <http://example.org/source> .
     loader.build([data], BASE, target, "not validated: a test of the neighbourhood tables")
     published = loader.open_published(target)
     older = tmp_path / "older.sqlite"
-    shutil.copy(loader.summaries(published), older)
+    shutil.copy(loader.tables(published), older)
     with closing(sqlite3.connect(older)) as connection:
         connection.executescript(
             "DROP TABLE others; DROP TABLE dependents; DROP TABLE crowded; DROP TABLE recipe;"
         )
+    other_format = tmp_path / "other-format.sqlite"
+    shutil.copy(loader.tables(published), other_format)
+    with closing(sqlite3.connect(other_format)) as connection, connection:
+        connection.execute("UPDATE recipe SET value = 'another' WHERE name = 'format'")
     stores = {
-        "tables": opened(target),
+        "tables": CountingStore(opened(target)),
         "summaries only": disk_store(loader.database(published), "", older, workers=0),
-        "neither": opened(target, with_summaries=False),
+        "other format": disk_store(loader.database(published), "", other_format, workers=0),
+        "neither": opened(target, with_tables=False),
     }
     near = {
         name: {
@@ -357,7 +364,8 @@ _:copy a fabio:Manifestation ; dcterms:relation <http://example.org/source> .
         }
         for name, store in stores.items()
     }
-    assert near["summaries only"] == near["neither"] == dict.fromkeys(near["tables"])
+    expected_none = dict.fromkeys(near["tables"])
+    assert near["summaries only"] == near["other format"] == near["neither"] == expected_none
     first, copied, agent = near["tables"].values()
     assert first is not None and set(first.dependents) == {
         URIRef(BASE + "id/1"),
@@ -374,10 +382,14 @@ _:copy a fabio:Manifestation ; dcterms:relation <http://example.org/source> .
             name: describe(store, URIRef(BASE + path), space) for name, store in stores.items()
         }
         triples = [set(d.triples) for d in described.values()]
-        assert len(triples[0]) > 3 and triples[0] == triples[1] == triples[2], path
+        assert len(triples[0]) > 3 and all(t == triples[0] for t in triples), path
         totals = [d.incoming_totals for d in described.values()]
-        assert totals[0] == totals[1] == totals[2], path
+        assert all(t == totals[0] for t in totals), path
     assert described["tables"].triples  # the last, ar/7: a role of the crowded agent
+    counted = stores["tables"]
+    counted.asked.clear()
+    describe(counted, URIRef(BASE + "br/1"), space)
+    assert counted.asked[:2] == ["neighbourhood", "triples"]
 
 
 def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_path) -> None:
@@ -399,7 +411,7 @@ def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_p
     text = "".join(line + "\n" for line in lines).encode()
     connection = sqlite3.connect(tmp_path / "summaries.sqlite", isolation_level=None)
     connection.executescript(store_module._TABLES)
-    rows = store_module._SummaryRows([title, relation], connection)
+    rows = store_module._SubjectRows([title, relation], connection)
     for start in range(0, len(text), 37):
         rows.write(text[start : start + 37])
     rows.finish()
@@ -421,7 +433,7 @@ def test_a_subject_whose_triples_come_apart_has_them_joined_in_its_summary(tmp_p
 def test_summaries_refuse_n_triples_that_end_inside_a_line() -> None:
     connection = sqlite3.connect(":memory:")
     connection.executescript(store_module._TABLES)
-    rows = store_module._SummaryRows([DCTERMS.title], connection)
+    rows = store_module._SubjectRows([DCTERMS.title], connection)
     rows.write(f'<{BASE}br/1> <{DCTERMS.title}> "cut'.encode())
     with pytest.raises(ValueError, match="inside a line"):
         rows.finish()
@@ -578,6 +590,7 @@ class CountingStore:
     def __init__(self, store) -> None:
         self.store = store
         self.lookups = 0
+        self.asked: list[str] = []  # the lookups' names, in turn
 
     def __getattr__(self, name: str):
         attribute = getattr(self.store, name)
@@ -586,6 +599,7 @@ class CountingStore:
             "has_graph", "dump", "triple_count",
         ):  # fmt: skip
             self.lookups += 1
+            self.asked.append(name)
         return attribute
 
 

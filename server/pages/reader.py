@@ -117,9 +117,10 @@ class Reader:
         self._roles: dict[tuple[str, str], list[Node]] = {}
         # One pass, each dictionary, list and set made when its key is first met (setdefault
         # makes and drops one of each per triple): a page's description has some 500 triples.
-        # The store lists a subject's triples together, and keeps the terms it makes (one
+        # A lookup lists a subject's triples together, and keeps the terms it makes (one
         # object per IRI): a subject is looked up once per run of its triples, a predicate's
-        # text is made once.
+        # text is made once per object (a description joins several lookups, so there are
+        # a few runs and objects more; the answers are the same).
         out, terms, types = self._out, self._terms, self._types
         predicates: dict[Node, str] = {}
         last: Node | None = None
@@ -202,12 +203,6 @@ class Reader:
         if subject is None:
             return []
         return list(self._out.get(str(subject), _NONE).get(str(predicate), ()))
-
-    def objects_of_any(self, subject: Node, predicates: Iterable[Node]) -> list[Node]:
-        """The objects of (subject, p, ?) for each of `predicates` in turn (the subject is
-        looked up once: a page names a hundred nodes this way)."""
-        by_predicate = self._out.get(str(subject), _NONE)
-        return [o for p in predicates for o in by_predicate.get(str(p), ())]
 
     def subjects(self, predicate: Node, obj: Node) -> list[Node]:
         return list(self._links_into(obj).get(str(predicate), ()))
