@@ -9,10 +9,12 @@ server started on it and the latency of its pages and of the example queries.
 For each size: the corpus is written; `lodpub load CORPUS --store DIR` validates and builds
 it (its time in all and per step, as the command reports them, and the peak resident memory
 of the command); the store's size on disk; `lodpub serve --store DIR --workers 2` is started
-and timed until its home page answers; then wrk (bench/compare.py's runner) loads each case
-with one connection for `--seconds`, every request distinct (a new query-string parameter
-or query comment, so that no cache answers; OAI-PMH by POST), and reports p50 and p99
-latency, and how long a server process's first request of each page took; last, the
+and timed until it answers a SPARQL query; once its processes stopped using CPU (that
+first query starts the query workers, fresh interpreters that take a core for a second or
+so), wrk (bench/compare.py's runner) loads each case with one connection for `--seconds`,
+every request distinct (a new query-string parameter or query comment, so that no cache
+answers; OAI-PMH by POST), and reports p50 and p99 latency, and how long a server process's
+first request of each page took; last, the
 resident memory of each of the server's processes (the front, the server processes, the
 SPARQL workers the queries started). Writes docs/scale.md (the table) and docs/scale.png.
 """
@@ -104,6 +106,7 @@ def measure(articles: int, folder: Path, seconds: int, lua: Path) -> Size:
     started = time.monotonic()
     with compare.running(command, server, folder / f"serve-{articles}.log"):
         size.start_s = time.monotonic() - started
+        _settle(server.port)
         for case in cases():
             if "{token}" in case.form:
                 case = _resumed(server, case)
@@ -183,6 +186,32 @@ def _serving_processes(port: int) -> list[int]:
         if not more:
             return sorted(found)
         found |= more
+
+
+def _settle(port: int, quiet_s: float = 0.5, timeout_s: float = 60) -> None:
+    """Wait until the processes of the server on `port` used at most one clock tick of CPU
+    in `quiet_s`: a first request measured while the query workers start would time them,
+    not the page."""
+    deadline = time.monotonic() + timeout_s
+    last = _cpu_ticks(port)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = _cpu_ticks(port)
+        if now - last <= 1:
+            return
+        last = now
+
+
+def _cpu_ticks(port: int) -> int:
+    """The user and system CPU time, in clock ticks, of the server's processes."""
+    total = 0
+    for pid in _serving_processes(port):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        total += int(fields[11]) + int(fields[12])  # utime and stime (stat fields 14, 15)
+    return total
 
 
 def _resident_mb(pid: int) -> float:
