@@ -169,13 +169,7 @@ def describe(
     # Sorted as text (the same order as rdflib's, which compares IRIs in Python).
     for node in sorted(mentioned, key=str):
         (own if space.is_own(node) else external).append(node)
-    if external:
-        found, asked = store.outgoing(external)
-        result += found
-        if asked:
-            result += store.triples(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(asked)} }} ?s ?p ?o }}"
-            )
+    result += _outgoing(store, external)
     related, identifiers = _related(store, iri)
     summary = identifiers + _summaries(store, [*own, *related])
     # Each lookup gives its triples once; a triple two of them found is kept once. A summary
@@ -280,6 +274,19 @@ def _related(store: Lookups, iri: URIRef) -> tuple[list[URIRef], list[Triple]]:
         (row["container"], DATACITE.hasIdentifier, row["s"]) for row in rows if "container" in row
     ]
     return sorted({row["s"] for row in rows}), identifiers
+
+
+def _outgoing(store: Lookups, nodes: list[URIRef]) -> list[Triple]:
+    """Every triple of `nodes` (IRIs outside the publication): those the store holds
+    precomputed, and the others from a query."""
+    if not nodes:
+        return []
+    found, asked = store.outgoing(nodes)
+    if asked:
+        found += store.triples(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {_iris(asked)} }} ?s ?p ?o }}"
+        )
+    return found
 
 
 def _summaries(store: Lookups, nodes: list[URIRef]) -> list[Triple]:

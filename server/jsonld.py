@@ -23,6 +23,7 @@ from rdflib.term import Node
 
 from lodpub.labels import language_code
 from lodpub.metadata import Mapper
+from lodpub.pages.reader import TYPE_KEY
 from lodpub.pages.reader import Reader
 from lodpub.record import ISSN_SCHEMES
 from lodpub.record import Record
@@ -171,7 +172,7 @@ def compacted(triples: Iterable[Triple], context: Mapping[str, str]) -> dict[str
         node = nodes.get(subject)
         if node is None:
             node = nodes[subject] = {"@id": [compact.node(s, vocab=False)]}
-        if predicate == _RDF_TYPE and not isinstance(o, Literal):
+        if predicate == TYPE_KEY and not isinstance(o, Literal):
             node.setdefault("@type", []).append(compact.node(o, vocab=True))
         else:
             node.setdefault(compact.iri(predicate, vocab=True), []).append(compact.value(o))
@@ -195,7 +196,6 @@ def _order(value: Any) -> str:
 
 
 _LIST_PROPERTIES = (str(RDF.first), str(RDF.rest))
-_RDF_TYPE = str(RDF.type)
 _XSD_STRING = str(XSD.string)
 
 

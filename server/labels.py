@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from rdflib import RDF
 from rdflib import RDFS
 from rdflib import Graph
 from rdflib import Literal
@@ -26,6 +25,8 @@ from rdflib.namespace import FOAF
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from lodpub.pages.reader import NOTHING
+from lodpub.pages.reader import TYPE_KEY
 from lodpub.vocab import BIRO
 from lodpub.vocab import CITO
 from lodpub.vocab import DATACITE
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 
 # The interface speaks these; the first is the default.
 UI_LANGUAGES = ("en", "zh-Hans")
+# The languages of Accept-Language a reader is answered in: those, and the tags of Chinese
+# that ui_language maps to zh-Hans.
+ACCEPTED_LANGUAGES = ("en", "zh-Hans", "zh-CN", "zh")
 
 # Name-like properties, strongest first; within one, the reader's language wins.
 NAME_GROUPS: tuple[tuple[URIRef, ...], ...] = (
@@ -55,14 +59,11 @@ _NAME_KEYS = frozenset(key for group in _NAME_GROUP_KEYS for key in group)
 _LABEL = RDFS.label
 # What labels are derived from, by the predicates' text: the keys of Reader.outgoing, which
 # answers all of a node's lookups from one dictionary (a page derives some seventy labels).
-_TYPE, _FAMILY_NAME, _GIVEN_NAME = str(RDF.type), str(FOAF.familyName), str(FOAF.givenName)
+_FAMILY_NAME, _GIVEN_NAME = str(FOAF.familyName), str(FOAF.givenName)
 _LITERAL_VALUE, _SCHEME = str(LITERAL.hasLiteralValue), str(DATACITE.usesIdentifierScheme)
 _NUMBER, _CITED = str(FABIO.hasSequenceIdentifier), str(CITO.hasCitedEntity)
 _ROLE, _HOLDER = str(PRO.withRole), str(PRO.isHeldBy)
 _START, _END, _DATE = str(PRISM.startingPage), str(PRISM.endingPage), str(PRISM.publicationDate)
-# `held.get(predicate, _NOTHING)[0]`: the first object of a predicate a node has, else None
-# (the index holds no empty lists).
-_NOTHING: tuple[None] = (None,)
 # Types too general to name a node when a more specific one is present.
 # By their IRIs' text, as the reader's index is: rdflib compares terms in Python.
 GENERIC_TYPES = frozenset(str(t) for t in (FABIO.Expression, FABIO.Manifestation, FOAF.Agent))
@@ -355,7 +356,7 @@ class Labeller:
 
     def types(self, node: Node) -> list[URIRef]:
         """The node's specific types (a JournalArticle is not also listed as Expression)."""
-        return list(_specific_types(tuple(self.read.outgoing(node).get(_TYPE, ()))))
+        return list(_specific_types(tuple(self.read.outgoing(node).get(TYPE_KEY, ()))))
 
     def names(self, node: Node) -> list[Text]:
         """Every name of the node in its strongest name property, the reader's language first
@@ -415,33 +416,33 @@ class Labeller:
         if family is not None:
             given = pick(held.get(_GIVEN_NAME, ()), self.lang)
             return Text(f"{family.value} {given.value}" if given else family.value, family.lang)
-        value = held.get(_LITERAL_VALUE, _NOTHING)[0]
+        value = held.get(_LITERAL_VALUE, NOTHING)[0]
         if value is not None:
-            scheme = held.get(_SCHEME, _NOTHING)[0]
+            scheme = held.get(_SCHEME, NOTHING)[0]
             prefix = self.term(scheme).value if scheme is not None else ""
             return Text(f"{prefix} {value}".strip())
-        number = held.get(_NUMBER, _NOTHING)[0]
+        number = held.get(_NUMBER, NOTHING)[0]
         if number is not None and self.read.is_a(node, BIRO.BibliographicReference):
             return Text(f"{self._reference} [{number}]", self.lang)
         # The node's kind, looked up only for the labels below that name it.
-        types = _specific_types(tuple(held.get(_TYPE, ())))
+        types = _specific_types(tuple(held.get(TYPE_KEY, ())))
         kind = self.term(types[0]) if types else None
         if self.read.is_a(node, CITO.Citation):
-            cited = held.get(_CITED, _NOTHING)[0]
+            cited = held.get(_CITED, NOTHING)[0]
             if cited is not None and kind is not None:
                 target = self.label(cited)
                 return Text(f"{kind.value} → {target.value}", target.lang)
         if self.read.is_a(node, PRO.RoleInTime):
-            role, holder = held.get(_ROLE, _NOTHING)[0], held.get(_HOLDER, _NOTHING)[0]
+            role, holder = held.get(_ROLE, NOTHING)[0], held.get(_HOLDER, NOTHING)[0]
             if role is not None and holder is not None:
                 who = self.label(holder)
                 return Text(f"{self.term(role).value}: {who.value}", who.lang)
-        start = held.get(_START, _NOTHING)[0]
+        start = held.get(_START, NOTHING)[0]
         if kind is not None and start is not None:
-            end = held.get(_END, _NOTHING)[0]
+            end = held.get(_END, NOTHING)[0]
             pages = f"{start}–{end}" if end is not None else str(start)
             return Text(f"{kind.value} {pages}", kind.lang)
-        date = held.get(_DATE, _NOTHING)[0]
+        date = held.get(_DATE, NOTHING)[0]
         if kind is not None and (number is not None or date is not None):
             return Text(f"{kind.value} {number if number is not None else date}", kind.lang)
         if kind is not None:

@@ -11,7 +11,6 @@ take the last word for the family name, which turns "Maggi G" into family name "
 
 from __future__ import annotations
 
-from rdflib import RDF
 from rdflib import Graph
 from rdflib import Literal
 from rdflib.term import Node
@@ -40,10 +39,7 @@ class Mapper:
 
     def schema_type(self, node: Node) -> str:
         """The most specific schema.org type of `node`."""
-        terms = self._terms
-        return record.most_specific(
-            [terms.get(str(t)) for t in self.read.outgoing(node).get(_TYPE, ())]
-        )
+        return record.mapped_type(self.read, self._terms, node)
 
     def literals(self, node: Node) -> dict[str, list[Literal]]:
         """The mapped literals of `node` by schema.org property: properties in the order of
@@ -62,11 +58,6 @@ class Mapper:
                 if literals:
                     found.setdefault(term, []).extend(literals)
         return found
-
-
-# Keys of Reader.outgoing, made once: rdflib finds the terms of its own namespaces through a
-# __getattr__ that checks each name.
-_TYPE = str(RDF.type)
 
 
 Tags = list[tuple[str, str]]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal as Choice
 
@@ -306,7 +307,13 @@ _SCHEMA = str(SCHEMA)
 
 def schema_type(read: Reader, ontology: Graph, node: Node) -> str:
     """The most specific schema.org type of `node` (CreativeWork only as a last resort)."""
-    return most_specific(schema_term(ontology, t) for t in read.objects(node, _TYPE))
+    return mapped_type(read, schema_terms(ontology), node)
+
+
+def mapped_type(read: Reader, terms: Mapping[str, str | None], node: Node) -> str:
+    """The most specific schema.org type of `node` by `terms` (schema_terms of an ontology,
+    looked up once by a caller that maps many nodes)."""
+    return most_specific(terms.get(str(t)) for t in read.objects(node, _TYPE))
 
 
 def most_specific(mapped: Iterable[str | None]) -> str:

@@ -683,11 +683,10 @@ def _precomputed(
     return found, asked
 
 
-def _decoded(rows: Iterable[tuple[str, str | None]], asked: list[URIRef]) -> list[Triple]:
+def _decoded(rows: list[tuple[str, str | None]], asked: list[URIRef]) -> list[Triple]:
     """The triples of the table rows (node, JSON of [[property, *term parts], …]) as rdflib
     terms; a node with a NULL row (its triples name a blank node) is added to `asked`
     instead, whatever its other rows hold."""
-    rows = list(rows)
     terms = _TERMS
     left = {node for node, encoded in rows if encoded is None}
     asked += (terms[(_IRI, node, None)] for node in sorted(left))

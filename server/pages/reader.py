@@ -141,7 +141,7 @@ class Reader:
                 by_predicate[predicate] = [o]
             else:
                 objects.append(o)
-            if predicate == _RDF_TYPE:
+            if predicate == TYPE_KEY:
                 found = types.get(subject)
                 if found is None:
                     types[subject] = {str(o)}
@@ -299,14 +299,14 @@ class Reader:
                 continue
             # The reference's objects looked up once for its three values (a list has dozens).
             held = self._out.get(str(ref), _NONE)
-            number = held.get(_NUMBER, _NOTHING)[0]
-            content = held.get(_CONTENT, _NOTHING)[0]
+            number = held.get(_NUMBER, NOTHING)[0]
+            content = held.get(_CONTENT, NOTHING)[0]
             listed.append(
                 ListedReference(
                     node=ref,
                     number=str(number) if number is not None else "",
                     content=str(content) if content is not None else "",
-                    cited=held.get(_REFERENCES, _NOTHING)[0],
+                    cited=held.get(_REFERENCES, NOTHING)[0],
                 )
             )
         return sorted(listed, key=lambda r: (_numeric(r.number), str(r.node)))
@@ -383,11 +383,11 @@ class Reader:
 
 
 _NONE: dict = {}
-# `held.get(predicate, _NOTHING)[0]`: the first object of a predicate a node has, else None
+# `held.get(predicate, NOTHING)[0]`: the first object of a predicate a node has, else None
 # (the index holds no empty lists).
-_NOTHING: tuple[None] = (None,)
-# Predicates by their text, as the index keys them.
-_RDF_TYPE = str(RDF.type)
+NOTHING: tuple[None] = (None,)
+# Predicates by their text, as the index keys them (Reader.outgoing).
+TYPE_KEY = str(RDF.type)
 _NUMBER, _CONTENT = str(FABIO.hasSequenceIdentifier), str(C4O.hasContent)
 _REFERENCES = str(BIRO.references)
 # rdflib finds the terms of its own namespaces through a __getattr__ that checks each name.

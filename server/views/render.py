@@ -34,6 +34,7 @@ from lodpub.formats import JSONLD
 from lodpub.formats import LINKSET_FORMATS
 from lodpub.formats import LINKSET_JSON
 from lodpub.formats import Format
+from lodpub.labels import ACCEPTED_LANGUAGES
 from lodpub.labels import UI_LANGUAGES
 from lodpub.labels import ui_language
 from lodpub.labels import ui_words
@@ -68,7 +69,7 @@ def reader_language() -> str:
     asked = asked_language()
     if asked is None:
         header = request.headers.get("Accept-Language", "")
-        asked = best_language(header, ("en", "zh-Hans", "zh-CN", "zh"))
+        asked = best_language(header, ACCEPTED_LANGUAGES)
     return ui_language(asked)
 
 
